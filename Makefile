@@ -1,0 +1,77 @@
+# Makefile for the "Donetsk People's Republic–Russia relations" site.
+#
+#   make html       build the site into _build/html (creates .venv on demand)
+#   make test       run the whole test suite
+#   make livehtml   rebuild and reload the site in a browser as you edit
+#   make help       list every Sphinx builder (make <builder> runs it)
+
+PYTHON      ?= python3
+VENVDIR     ?= .venv
+SPHINXOPTS  ?=
+# Strict: every warning is an error (-W), all of them are reported
+# (--keep-going), and every reference must resolve (-n, nitpicky).
+STRICT      := -W --keep-going -n
+SOURCEDIR   := .
+BUILDDIR    := _build
+BIN         := $(VENVDIR)/bin
+SPHINXBUILD := $(BIN)/sphinx-build
+
+.DEFAULT_GOAL := help
+
+# -- Virtual environment --------------------------------------------------
+# Created when missing and refreshed when a requirements file changes; the
+# stamp files record which requirements the venv was last installed from.
+
+$(VENVDIR)/.docs-stamp: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENVDIR)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENVDIR)/.test-stamp: tests/requirements.txt $(VENVDIR)/.docs-stamp
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	@touch $@
+
+.PHONY: venv venv-test
+venv: $(VENVDIR)/.docs-stamp
+venv-test: $(VENVDIR)/.test-stamp
+
+# -- Editors --------------------------------------------------------------
+
+.PHONY: livehtml
+livehtml: venv-test
+	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html $(STRICT) $(SPHINXOPTS) \
+		--ignore "$(VENVDIR)/*" --ignore "tests/*" --ignore "*.pytest_cache*"
+
+# -- Tests ----------------------------------------------------------------
+
+.PHONY: test lint
+test: html lint venv-test
+	$(BIN)/python -m pytest tests
+
+lint: venv-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# -- Cleaning -------------------------------------------------------------
+
+.PHONY: clean distclean
+clean:
+	rm -rf $(BUILDDIR)
+
+distclean: clean
+	rm -rf $(VENVDIR)
+
+# -- Sphinx ---------------------------------------------------------------
+# Every other target is a Sphinx builder: make html, make linkcheck, ...
+
+.PHONY: help
+help: venv
+	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+	@echo
+	@echo "Project targets: test lint livehtml clean distclean"
+
+# Files that exist are never "built" by the catch-all rule below.
+Makefile requirements.txt tests/requirements.txt: ;
+
+%: venv
+	$(SPHINXBUILD) -M $@ $(SOURCEDIR) $(BUILDDIR) $(STRICT) $(SPHINXOPTS)
