@@ -35,6 +35,17 @@ $(VENVDIR)/.test-stamp: tests/requirements.txt $(VENVDIR)/.docs-stamp
 venv: $(VENVDIR)/.docs-stamp
 venv-test: $(VENVDIR)/.test-stamp
 
+# -- System packages ------------------------------------------------------
+# Debian packages that some builds and checks need beyond Python. Each
+# feature adds its packages to DEB_PACKAGES; `make system-deps` installs the
+# missing ones as root, or prints the apt-get line to run.
+
+DEB_PACKAGES :=
+
+.PHONY: system-deps
+system-deps:
+	@tools/ensure-debian-packages $(DEB_PACKAGES)
+
 # -- Editors --------------------------------------------------------------
 
 .PHONY: livehtml
@@ -45,7 +56,7 @@ livehtml: venv-test
 # -- Tests ----------------------------------------------------------------
 
 .PHONY: test lint
-test: html lint venv-test
+test: system-deps html lint venv-test
 	$(BIN)/python -m pytest tests
 
 lint: venv-test
