@@ -1,0 +1,144 @@
+"""The projects that the benchmarks build, made in a temporary folder.
+
+- the floor: one page of MyST Markdown with the furo theme and nothing else,
+  what Sphinx and furo cost by themselves;
+- a copy of the site, as committed;
+- the site with synthetic pages, or with a timeline of synthetic events.
+
+Nothing here is ever written into the project itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "tests" / "data" / "article.txt"
+
+# What is not part of the site when it is copied (as in tests/conftest.py).
+_NOT_SITE = shutil.ignore_patterns(
+    "_build", ".venv", ".git", "node_modules", ".pytest_cache", ".ruff_cache", "__pycache__"
+)
+
+
+def article_paragraphs() -> list[str]:
+    """The article's prose paragraphs: filler text that is the site's own."""
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if len(line) > 80 and not line.startswith(("=", "-"))]
+
+
+def make_floor(dest: Path, latex_engine: str) -> Path:
+    """One page of MyST + furo: the article's lead, as plain text."""
+    dest.mkdir(parents=True)
+    (dest / "conf.py").write_text(
+        'project = "Floor"\n'
+        'extensions = ["myst_parser"]\n'
+        'html_theme = "furo"\n'
+        f"latex_engine = {latex_engine!r}\n",
+        encoding="utf-8",
+    )
+    (dest / "index.md").write_text(
+        f"# Floor\n\n{article_paragraphs()[0]}\n",
+        encoding="utf-8",
+    )
+    return dest
+
+
+def copy_site(dest: Path) -> Path:
+    """A copy of the project's sources, to build and to grow."""
+    shutil.copytree(ROOT, dest, ignore=_NOT_SITE)
+    return dest
+
+
+def site_pages(site: Path) -> list[str]:
+    """The site's page names (index, background/index, ...), excluding synthetic ones."""
+    return sorted(
+        path.relative_to(site).with_suffix("").as_posix()
+        for path in site.rglob("*.md")
+        if not path.relative_to(site).parts[0].startswith(("_", ".", "tests", "benchmarks"))
+        and path.name != "README.md"
+        and "synthetic" not in path.parts
+    )
+
+
+def _append_hidden_toctree(site: Path, entry: str) -> None:
+    with (site / "index.md").open("a", encoding="utf-8") as index:
+        index.write(f"\n```{{toctree}}\n:hidden:\n\n{entry}\n```\n")
+
+
+def add_synthetic_pages(site: Path, count: int) -> None:
+    """Add count pages like the site's own: a label, headings, the article's
+    paragraphs, a cross-reference to the previous page, a Wikipedia link and
+    a note. They sit under synthetic/, linked from the front page."""
+    paragraphs = article_paragraphs()
+    folder = site / "synthetic"
+    folder.mkdir()
+    names = [f"page-{n:04d}" for n in range(1, count + 1)]
+    (folder / "index.md").write_text(
+        "(synthetic)=\n# Synthetic pages\n\n```{toctree}\n:maxdepth: 1\n\n"
+        + "\n".join(names)
+        + "\n```\n",
+        encoding="utf-8",
+    )
+    for n, name in enumerate(names, start=1):
+        previous = f"synthetic/page-{n - 1:04d}" if n > 1 else "synthetic"
+        text = [paragraphs[(n + k) % len(paragraphs)] for k in range(3)]
+        (folder / f"{name}.md").write_text(
+            f"(synthetic/{name})=\n# Synthetic page {n}\n\n{text[0]}\n\n"
+            f"## First section\n\n{text[1]} See [the previous page](#{previous}).\n\n"
+            f"## Second section\n\n{text[2]} See also [Russia](wiki:Russia).\n\n"
+            "```{note}\nA synthetic page, made by the benchmarks.\n```\n",
+            encoding="utf-8",
+        )
+    _append_hidden_toctree(site, "synthetic/index")
+
+
+# -- Timeline --------------------------------------------------------------
+# The project's events file, when the timeline work is in; until then the
+# site gets a page with sphinx-timeline's own directive and events format.
+
+PROJECT_EVENTS = Path("_data") / "events.yaml"
+STAND_IN_EVENTS = 10  # the "1x" timeline while the project has none
+
+
+def base_event_count(site: Path) -> int:
+    """How many events the site's timeline has (1x)."""
+    events = site / PROJECT_EVENTS
+    if events.is_file():
+        return len(yaml.safe_load(events.read_text(encoding="utf-8")))
+    return STAND_IN_EVENTS
+
+
+def synthetic_events(count: int) -> list[dict[str, str]]:
+    """count events, one a day from 1 January 2000, in sphinx-timeline's format."""
+    first = date(2000, 1, 1)
+    return [
+        {
+            "start": (first + timedelta(days=n)).isoformat(),
+            "name": f"Synthetic event {n + 1}",
+            "text": "An event made by the benchmarks, to measure how builds grow.",
+        }
+        for n in range(count)
+    ]
+
+
+def set_timeline_events(site: Path, count: int) -> str:
+    """Give the site's timeline count events; return the page that shows it."""
+    (site / "synthetic-timeline").mkdir()
+    (site / "synthetic-timeline" / "events.yaml").write_text(
+        yaml.safe_dump(synthetic_events(count), sort_keys=False), encoding="utf-8"
+    )
+    (site / "synthetic-timeline" / "index.md").write_text(
+        "(synthetic-timeline)=\n# Synthetic timeline\n\n"
+        "```{timeline}\n:events: events.yaml\n\n"
+        "**{{ dt }}**: {{ e.name }}. {{ e.text }}\n```\n",
+        encoding="utf-8",
+    )
+    with (site / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nextensions.append("sphinx_timeline")\n')
+    _append_hidden_toctree(site, "synthetic-timeline/index")
+    return "synthetic-timeline/index"

@@ -1,0 +1,347 @@
+"""`make bench`: the site's build times and page weights, as ratios to the floor.
+
+The floor is a one-page MyST + furo project (benchmarks/projects.py) built in
+the same run, on the same machine, the same way: `sphinx-build -b html -W
+--keep-going -n`, as `make html` does, in a fresh process each time.
+Builds of the site and the floor alternate, so that a change in the
+machine's load falls on both; each figure is the median of several runs.
+Targets are reported beside each figure; missing one does not fail.
+
+    .venv/bin/python benchmarks/run.py [--runs N] [--skip-pdf] [--skip-scaling]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import runpy
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sphinx
+from projects import (
+    ROOT,
+    add_synthetic_pages,
+    base_event_count,
+    copy_site,
+    make_floor,
+    set_timeline_events,
+    site_pages,
+)
+from weight import page_weight
+
+STRICT = ["-W", "--keep-going", "-n"]
+# Sphinx's own pages, compared with the floor's page of the same name.
+GENERATED_PAGES = ("genindex", "search")
+# Targets from the issue: ratio to the floor, at most.
+CLEAN_TARGET = 2.0
+NOOP_TARGET = 1.2
+PAGE_TARGET = 1.15
+FRONT_PAGE_TARGET = 1.5  # the front page carries the map
+# Build time is linear when the cost of one more event or page at the
+# largest size stays within this factor of its cost at the smallest.
+LINEAR_TARGET = 1.5
+
+
+@dataclass
+class Row:
+    what: str
+    project: str
+    floor: str
+    ratio: float | None = None
+    target: float | None = None
+    note: str = ""
+
+    def cells(self) -> list[str]:
+        ratio = "" if self.ratio is None else f"{self.ratio:.2f}x"
+        target = "" if self.target is None else f"≤ {self.target:g}x"
+        verdict = ""
+        if self.ratio is not None and self.target is not None:
+            verdict = "met" if self.ratio <= self.target else "**missed**"
+        return [self.what, self.project, self.floor, ratio, target, verdict or self.note]
+
+
+def sphinx_build(source: Path, out: Path, builder: str = "html") -> float:
+    """Build; return the wall-clock seconds. A failed build stops the benchmark."""
+    if builder == "latexpdf":
+        cmd = [sys.executable, "-m", "sphinx", "-M", "latexpdf", str(source), str(out), *STRICT]
+    else:
+        cmd = [sys.executable, "-m", "sphinx", "-b", builder, *STRICT, str(source), str(out)]
+    start = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"build failed: {' '.join(cmd)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def alternate(runs: int, builds: dict[str, Callable[[int], float]], label: str) -> dict[str, float]:
+    """Run each build `runs` times, interleaved; return each one's median."""
+    times: dict[str, list[float]] = {name: [] for name in builds}
+    for run in range(runs):
+        for name, build in builds.items():
+            times[name].append(build(run))
+    spread = ", ".join(f"{n} {min(t):.2f}–{max(t):.2f} s" for n, t in times.items())
+    print(f"  {label}: {spread}", file=sys.stderr)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def clean_build(source: Path, out: Path, builder: str = "html") -> Callable[[int], float]:
+    def build(_run: int) -> float:
+        shutil.rmtree(out, ignore_errors=True)
+        return sphinx_build(source, out, builder)
+
+    return build
+
+
+def edit_build(source: Path, out: Path, page: str) -> Callable[[int], float]:
+    """Rebuild after appending a new paragraph to one page."""
+
+    def build(run: int) -> float:
+        with (source / f"{page}.md").open("a", encoding="utf-8") as handle:
+            handle.write(f"\nAn edit made by the benchmarks, number {run + 1}.\n")
+        return sphinx_build(source, out)
+
+    return build
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+def kilobytes(value: int) -> str:
+    return f"{value / 1000:.1f} kB"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = Path("/proc/meminfo").read_text().split()[1]
+        memory = f", {int(mem) / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        memory = ""
+    load = f", load average {os.getloadavg()[0]:.1f} at start"
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}{load}; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, Sphinx {sphinx.__version__}"
+    )
+
+
+def weight_rows(site_html: Path, floor_html: Path) -> list[Row]:
+    floor_page = page_weight(floor_html / "index.html", floor_html)
+    rows = [
+        Row(
+            "first visit: floor page, gzip (raw)",
+            "",
+            f"{kilobytes(floor_page.gzip)} ({kilobytes(floor_page.raw)})",
+        )
+    ]
+    pages = sorted(
+        p.relative_to(site_html).with_suffix("").as_posix()
+        for p in site_html.rglob("*.html")
+        if not p.relative_to(site_html).parts[0].startswith("_")
+    )
+    for page in pages:
+        site = page_weight(site_html / f"{page}.html", site_html)
+        floor = floor_page
+        if page in GENERATED_PAGES:
+            floor = page_weight(floor_html / f"{page}.html", floor_html)
+        target = FRONT_PAGE_TARGET if page == "index" else PAGE_TARGET
+        remote = f"; remote, not counted: {', '.join(site.remote)}" if site.remote else ""
+        rows.append(
+            Row(
+                f"first visit: {page} ({len(site.files)} files{remote})",
+                f"{kilobytes(site.gzip)} ({kilobytes(site.raw)})",
+                f"{kilobytes(floor.gzip)} ({kilobytes(floor.raw)})",
+                site.gzip / floor.gzip,
+                target,
+            )
+        )
+    return rows
+
+
+def scaling_rows(
+    what: str, unit: str, sizes: list[int], times: list[float], multiples: list[int]
+) -> list[Row]:
+    """Rows for a build grown in steps. For each step: the time per unit added
+    since 1x; the verdict compares that at the largest step with the step
+    before (linear: the same; worse than linear: it grows)."""
+    rows = [Row(f"{what} 1x ({sizes[0]} {unit}s)", seconds(times[0]), "", note="baseline")]
+    marginals: list[float] = []
+    for multiple, size, elapsed in zip(multiples[1:], sizes[1:], times[1:], strict=True):
+        marginals.append((elapsed - times[0]) / (size - sizes[0]))
+        rows.append(
+            Row(
+                f"{what} {multiple}x ({size} {unit}s)",
+                f"{seconds(elapsed)}; {marginals[-1] * 1000:.1f} ms per added {unit}",
+                f"1x: {seconds(times[0])}",
+            )
+        )
+    if len(marginals) >= 2 and marginals[-2] > 0:
+        rows[-1].ratio = marginals[-1] / marginals[-2]
+        rows[-1].target = LINEAR_TARGET
+        rows[-1].floor += f"; {multiples[-2]}x: {marginals[-2] * 1000:.1f} ms per {unit}"
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per HTML figure (default 5)")
+    parser.add_argument("--skip-pdf", action="store_true", help="no PDF builds")
+    parser.add_argument("--skip-scaling", action="store_true", help="no synthetic growth")
+    args = parser.parse_args()
+    runs, slow_runs = args.runs, max(1, (args.runs + 1) // 2)
+    rows: list[Row] = []
+    started = time.perf_counter()
+    print(f"Machine: {machine()}", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        # The floor's PDF uses the project's LaTeX engine (Sphinx's default: pdflatex).
+        engine = runpy.run_path(str(ROOT / "conf.py")).get("latex_engine", "pdflatex")
+        floor = make_floor(tmp / "floor", engine)
+        site = copy_site(tmp / "site")
+        floor_out, site_out = tmp / "floor-html", tmp / "site-html"
+        pages = site_pages(site)
+        edited = next(p for p in pages if p != "index")
+
+        # Warm the disk cache and Python's bytecode: not timed.
+        sphinx_build(floor, tmp / "warm")
+
+        print(f"HTML builds, {runs} runs each:", file=sys.stderr)
+        clean = alternate(
+            runs,
+            {"site": clean_build(site, site_out), "floor": clean_build(floor, floor_out)},
+            "clean",
+        )
+        noop = alternate(
+            runs,
+            {
+                "site": lambda _: sphinx_build(site, site_out),
+                "floor": lambda _: sphinx_build(floor, floor_out),
+            },
+            "no-op",
+        )
+        edit = alternate(
+            runs,
+            {
+                "site": edit_build(site, site_out, edited),
+                "floor": edit_build(floor, floor_out, "index"),
+            },
+            "edit",
+        )
+        rows += [
+            Row(
+                f"clean HTML build ({len(pages)} pages)",
+                seconds(clean["site"]),
+                seconds(clean["floor"]),
+                clean["site"] / clean["floor"],
+                CLEAN_TARGET,
+            ),
+            Row(
+                "no-op rebuild",
+                seconds(noop["site"]),
+                seconds(noop["floor"]),
+                noop["site"] / noop["floor"],
+                NOOP_TARGET,
+            ),
+            Row(
+                f"rebuild after editing one page ({edited})",
+                seconds(edit["site"]),
+                seconds(edit["floor"]),
+                edit["site"] / edit["floor"],
+                note="no target",
+            ),
+        ]
+
+        missing = [tool for tool in (engine, "latexmk", "make") if shutil.which(tool) is None]
+        if args.skip_pdf or missing:
+            reason = "--skip-pdf" if args.skip_pdf else f"{', '.join(missing)} not installed"
+            rows.append(Row("PDF build (latexpdf)", "skipped", "", note=f"skipped: {reason}"))
+        else:
+            print(f"PDF builds ({engine}), {slow_runs} runs each:", file=sys.stderr)
+            pdf = alternate(
+                slow_runs,
+                {
+                    "site": clean_build(site, tmp / "site-pdf", "latexpdf"),
+                    "floor": clean_build(floor, tmp / "floor-pdf", "latexpdf"),
+                },
+                "clean PDF",
+            )
+            rows.append(
+                Row(
+                    f"clean PDF build ({engine}, latexmk)",
+                    seconds(pdf["site"]),
+                    seconds(pdf["floor"]),
+                    pdf["site"] / pdf["floor"],
+                    note="no target",
+                )
+            )
+
+        # The edits above changed the copy: weigh a clean build of the site.
+        sphinx_build(copy_site(tmp / "site-as-committed"), tmp / "weigh-html")
+        rows += weight_rows(tmp / "weigh-html", floor_out)
+
+        if not args.skip_scaling:
+            rows += grow_pages(tmp, len(pages), clean["site"], slow_runs)
+            rows += grow_timeline(tmp, slow_runs)
+
+    print(f"\nMachine: {machine()}")
+    print(
+        f"Medians of {runs} runs (PDF and growth: {slow_runs}, 100x pages: 1);"
+        " floor = one-page MyST + furo.\n"
+    )
+    header = ["measure", "project", "floor", "ratio", "target", "verdict"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(row.cells()) + " |")
+    print(f"\n{time.perf_counter() - started:.0f} s in all.", file=sys.stderr)
+
+
+def grow_pages(tmp: Path, base: int, base_time: float, runs: int) -> list[Row]:
+    """The site grown to 10x and 100x its pages. Every furo page carries the
+    whole site's navigation, so 100x takes minutes: it is built once."""
+    multiples, times = [1, 10, 100], [base_time]
+    for multiple in multiples[1:]:
+        site = copy_site(tmp / f"pages-{multiple}")
+        add_synthetic_pages(site, base * (multiple - 1))
+        runs = 1 if multiple >= 100 else runs
+        print(f"Site with {base * multiple} pages, {runs} runs:", file=sys.stderr)
+        built = alternate(
+            runs, {"site": clean_build(site, tmp / f"pages-{multiple}-html")}, "clean"
+        )
+        times.append(built["site"])
+    sizes = [base * m for m in multiples]
+    return scaling_rows("site", "page", sizes, times, multiples)
+
+
+def grow_timeline(tmp: Path, runs: int) -> list[Row]:
+    multiples, times = [1, 10, 100, 1000], []
+    base = base_event_count(ROOT)
+    for multiple in multiples:
+        site = copy_site(tmp / f"events-{multiple}")
+        set_timeline_events(site, base * multiple)
+        print(f"Timeline with {base * multiple} events, {runs} runs:", file=sys.stderr)
+        built = alternate(
+            runs, {"site": clean_build(site, tmp / f"events-{multiple}-html")}, "clean"
+        )
+        times.append(built["site"])
+    sizes = [base * m for m in multiples]
+    return scaling_rows("timeline", "event", sizes, times, multiples)
+
+
+if __name__ == "__main__":
+    main()
