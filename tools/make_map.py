@@ -73,7 +73,7 @@ LAND = "#e4e1da"  # neighbouring countries, context only
 UKRAINE = "#f5d36b"
 RUSSIA = "#8e9fd6"
 DONETSK_FILL = "#b4471b"
-BORDER = "#595959"  # every boundary line: >= 3:1 against every fill
+BORDER = "#474747"  # every boundary line: >= 3:1 against every fill
 INK = "#1f1f1f"  # labels and legend text
 MUTED_INK = "#4d4d4d"  # context labels (neighbours, seas)
 FRAME = "#767676"  # the outer frame: >= 3:1 on furo's light and dark page
@@ -377,7 +377,7 @@ def svg(layers: Layers) -> str:
         f".context-small{{font-size:9px;fill:{MUTED_INK}}}"
         f".sea{{font-size:11px;font-style:italic;fill:{MUTED_INK}}}"
         f".sea-small{{font-size:8.5px;font-style:italic;fill:{MUTED_INK}}}"
-        ".halo{paint-order:stroke;stroke:#fff;stroke-width:2.5px;stroke-linejoin:round}"
+        f".halo{{paint-order:stroke;stroke:{PANEL};stroke-width:2.5px;stroke-linejoin:round}}"
         "</style>"
     )
     add(
