@@ -103,7 +103,7 @@ LEGEND: tuple[tuple[str, tuple[str, ...]], ...] = (
     (DONETSK_FILL, ("Ukraine's Donetsk Oblast, where the", "DPR was proclaimed in April 2014")),
     ("url(#annexed)", ("Crimea, annexed by Russia in", "February–March 2014")),
 )
-CREDIT = "Map data: Natural Earth (public domain)"
+CREDIT = "Map data: Natural Earth (public domain), as packaged by QGIS"
 TITLE = "Map of Russia, Ukraine and Ukraine's Donetsk Oblast"
 DESC = (
     "Locator map. Ukraine is shown in yellow, with Crimea in southern Ukraine hatched as "
