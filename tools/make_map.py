@@ -349,10 +349,7 @@ def svg(layers: Layers) -> str:
     # Simplify the areas together, so that shared borders stay shared.
     simple = shapely.coverage_simplify(shapes, SIMPLIFY_PX)
     *neighbours, ukraine, donetsk, russia = (polygonal(g) for g in simple)
-    crimea = shapely.intersection(
-        frame.shape(shapely.simplify(layers.crimea, 0)),
-        ukraine,
-    )
+    crimea = shapely.intersection(frame.shape(layers.crimea), ukraine)
 
     legend_top = h
     line = 15
@@ -365,7 +362,7 @@ def svg(layers: Layers) -> str:
     add(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{total_h}" '
         f'viewBox="0 0 {w} {total_h}" role="img" aria-labelledby="title desc" '
-        'font-family="Helvetica, Arial, sans-serif">'
+        'font-family="Helvetica, Arial, sans-serif" fill-rule="evenodd">'
     )
     add(f'<title id="title">{escape(TITLE)}</title>')
     add(f'<desc id="desc">{escape(DESC)}</desc>')
