@@ -65,6 +65,13 @@ def test_geodata_that_is_not_the_pinned_file_is_refused(
     assert not out.exists()
 
 
+def test_fetch_without_apt_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no apt-get on this PATH
+    (tmp_path / "world_map.gpkg").write_bytes(b"a stale or broken download")
+    with pytest.raises(make_map.GeodataError, match="apt-get is not here"):
+        make_map.fetch(tmp_path)
+
+
 @pytest.mark.parametrize("envelope, size", [(0, 0), (1, 32), (2, 48), (4, 64)])
 def test_geopackage_blobs_are_decoded(envelope: int, size: int) -> None:
     square = shapely.box(30, 45, 31, 46)

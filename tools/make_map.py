@@ -135,13 +135,16 @@ def fetch(cache: Path = CACHE) -> Path:
         spec = f"{DEB_PACKAGE}={DEB_VERSION}"
         # Downloading as root into a folder _apt cannot write makes apt warn;
         # the download is still verified against the signed archive.
-        run = subprocess.run(
-            ["apt-get", "download", "-q", "-o", "APT::Sandbox::User=root", spec],
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            run = subprocess.run(
+                ["apt-get", "download", "-q", "-o", "APT::Sandbox::User=root", spec],
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except FileNotFoundError as error:
+            raise GeodataError(f"apt-get is not here ({error}): the geodata needs Debian") from None
         if run.returncode != 0:
             raise GeodataError(
                 f"`apt-get download {spec}` failed:\n{run.stderr.strip()}\n"
