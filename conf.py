@@ -51,6 +51,8 @@ smartquotes = False
 
 extensions = [
     "myst_parser",
+    # SVG images (the infobox map) become vector PDF for LaTeX, via rsvg-convert.
+    "sphinxcontrib.rsvgconverter",
 ]
 
 # -- MyST ------------------------------------------------------------------
@@ -76,7 +78,7 @@ myst_url_schemes = {
 html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["credit.css"]
+html_css_files = ["credit.css", "infobox.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": True,
