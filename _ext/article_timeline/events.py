@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +135,8 @@ class When:
             return "Date not stated"
         if self.end is None:
             shown = self.start.text()
+        elif self.start.precision == "year":
+            shown = f"{self.start.year}–{self.end.year}"
         elif self.start.year != self.end.year:
             shown = f"{self.start.text()} – {self.end.text()}"
         elif self.start.month != self.end.month:  # same year
@@ -200,30 +203,31 @@ def load(path: Path) -> EventsFile:
         return EventsFile(path, [], [DataError(line, None, None, "must be a list of events")])
 
     events: list[Event] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # id -> line, of every event, valid or not
     for item in root.value:
-        event = _read_event(item, errors)
-        if event is None:
+        event_id, event = _read_event(item, errors)
+        if event_id is None:
             continue
-        if event.id in seen:
-            errors.append(
-                DataError(
-                    event.lines["id"],
-                    event.id,
-                    "id",
-                    f"duplicate id, already used by the event on line {seen[event.id]}",
-                )
-            )
+        if event_id in seen:
+            line = _id_line(item)
+            message = f"duplicate id, already used by the event on line {seen[event_id]}"
+            errors.append(DataError(line, event_id, "id", message))
             continue
-        seen[event.id] = event.line
-        events.append(event)
+        seen[event_id] = _id_line(item)
+        if event is not None:
+            events.append(event)
     return EventsFile(path, _in_order(events, errors), errors)
 
 
-def _read_event(item: yaml.Node, errors: list[DataError]) -> Event | None:
+def _id_line(item: yaml.MappingNode) -> int:
+    return next(_line(v) for k, v in item.value if getattr(k, "value", None) == "id")
+
+
+def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, Event | None]:
+    """The event's id (if it has one) and the event (if it is valid)."""
     if not isinstance(item, yaml.MappingNode):
         errors.append(DataError(_line(item), None, None, "an event must be a mapping of fields"))
-        return None
+        return None, None
     raw: dict[str, str] = {}
     lines: dict[str, int] = {}
     bad: list[DataError] = []
@@ -258,8 +262,8 @@ def _read_event(item: yaml.Node, errors: list[DataError]) -> Event | None:
     # Errors found before the id was known get it now.
     errors.extend(DataError(e.line, event_id, e.field, e.message) for e in bad)
     if bad or when is None:
-        return None
-    return Event(
+        return event_id, None
+    return event_id, Event(
         id=raw["id"],
         when=when,
         title=raw["title"],
@@ -272,7 +276,7 @@ def _read_event(item: yaml.Node, errors: list[DataError]) -> Event | None:
     )
 
 
-def _read_when(raw: dict[str, str], error) -> When | None:
+def _read_when(raw: dict[str, str], error: Callable[[str, str], None]) -> When | None:
     precision, text = raw.get("precision"), raw.get("date")
     qualifier, after = raw.get("qualifier"), raw.get("after")
     if precision is None:
@@ -312,10 +316,7 @@ def _read_when(raw: dict[str, str], error) -> When | None:
         error("date", str(exc))
         return None
     if start.precision != precision:
-        error(
-            "date",
-            f"{text!r} is {start.precision}-precise, but precision says {precision!r}",
-        )
+        error("precision", f"{precision!r} does not match the {start.precision} {text!r}")
         return None
     return When(precision, start, None, qualifier)
 
