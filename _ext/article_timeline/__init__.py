@@ -191,7 +191,7 @@ class ArticleTimelineDirective(TimelineDirective):
         if path != events_path(self.env, self.config.article_timeline_events):
             report(events_file)
 
-        template, template_name = self.template()
+        template, where = self.template()
         if template is None:
             return []
 
@@ -219,7 +219,7 @@ class ArticleTimelineDirective(TimelineDirective):
         self.set_source_info(listing)
         container += listing
         for event in chosen:
-            content = self.item_content(event, template, template_name, section, events_file)
+            content = self.item_content(event, template, where, section, events_file)
             if content is None:
                 return []
             item = nodes.list_item(classes=["timeline", *self.options.get("class-item", [])])
@@ -235,8 +235,8 @@ class ArticleTimelineDirective(TimelineDirective):
         self.env.metadata[self.env.docname]["timeline"] = True  # loads its CSS/JS
         return [container]
 
-    def template(self) -> tuple[jinja2.Template | None, str]:
-        """The item template and where it is, or None after a warning."""
+    def template(self) -> tuple[jinja2.Template | None, tuple[str, int]]:
+        """The item template and where it starts (file, line), or None after a warning."""
         if "template" in self.options:
             path = events_path(self.env, self.options["template"], self.env.docname)
             if not path.is_file():
@@ -253,10 +253,10 @@ class ArticleTimelineDirective(TimelineDirective):
                 1,
             )
         try:
-            return _JINJA.from_string(source), f"{name}:{first_line}"
+            return _JINJA.from_string(source), (name, first_line)
         except jinja2.TemplateSyntaxError as exc:
             self.template_warning(name, first_line + (exc.lineno or 1) - 1, exc.message or str(exc))
-            return None, name
+            return None, (name, first_line)
 
     def template_warning(self, name: str, line: int, message: str) -> None:
         page = self.get_location()
@@ -273,7 +273,7 @@ class ArticleTimelineDirective(TimelineDirective):
         self,
         event: ev.Event,
         template: jinja2.Template,
-        template_name: str,
+        where: tuple[str, int],
         section: str | None,
         events_file: ev.EventsFile,
     ) -> TimelineDiv | None:
@@ -286,7 +286,7 @@ class ArticleTimelineDirective(TimelineDirective):
                 e=fields, when=event.when.text(), link=link, dt=event.when.text()
             )
         except jinja2.TemplateError as exc:
-            name, first = template_name.rsplit(":", 1)
+            name, first_line = where
             line = next(
                 (
                     f.lineno
@@ -297,7 +297,7 @@ class ArticleTimelineDirective(TimelineDirective):
             )
             self.template_warning(
                 name,
-                int(first) + line - 1,
+                first_line + line - 1,
                 f"{exc} while rendering event {event.id!r} ({events_file.path}:{event.line})",
             )
             return None
