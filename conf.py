@@ -53,7 +53,13 @@ extensions = [
     "myst_parser",
     # SVG images (the infobox map) become vector PDF for LaTeX, via rsvg-convert.
     "sphinxcontrib.rsvgconverter",
+    "sphinx_timeline",  # the `timeline` directive (pinned 0.2.1)
+    "article_timeline",  # _ext/article_timeline: checked events, honest dates
 ]
+
+# The article's dated events, the one source of every timeline and of the
+# JSON/CSV downloads (format: README.md, "Timeline events").
+article_timeline_events = "_data/events.yaml"
 
 # -- MyST ------------------------------------------------------------------
 # Markdown only; cross-references are written as [text](#label) against the
