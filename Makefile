@@ -5,6 +5,7 @@
 #   make livehtml   rebuild and reload the site in a browser as you edit
 #   make bench      measure build times and page weights against the floor
 #   make lock       compile requirements*.in into hash-locked requirements*.txt
+#   make map        redraw the infobox map from Natural Earth data
 #   make help       list every Sphinx builder (make <builder> runs it)
 
 PYTHON      ?= python3
@@ -68,6 +69,8 @@ lock: venv-test
 # missing ones as root, or prints the apt-get line to run.
 
 DEB_PACKAGES :=
+# rsvg-convert: the infobox map (SVG) as vector PDF in the LaTeX build
+DEB_PACKAGES += librsvg2-bin
 
 .PHONY: system-deps
 system-deps:
@@ -87,6 +90,16 @@ livehtml: venv-test
 .PHONY: bench
 bench: venv-test
 	$(BIN)/python benchmarks/run.py
+
+# -- Map ----------------------------------------------------------------
+# The infobox map, images/donetsk-and-russia.svg, is drawn by a script from
+# Natural Earth data that it fetches itself (apt-get download, pinned
+# SHA-256) into _build/geodata/. The SVG is committed: `make html` needs none
+# of this.
+
+.PHONY: map
+map: venv-test
+	$(BIN)/python tools/make_map.py
 
 # -- Tests ----------------------------------------------------------------
 
@@ -114,7 +127,7 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test lint livehtml bench lock clean distclean"
+	@echo "Project targets: test lint livehtml map bench lock clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
 Makefile requirements.txt tests/requirements.txt requirements.in tests/requirements.in: ;

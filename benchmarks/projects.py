@@ -11,7 +11,6 @@ Nothing here is ever written into the project itself.
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
@@ -98,47 +97,34 @@ def add_synthetic_pages(site: Path, count: int) -> None:
 
 
 # -- Timeline --------------------------------------------------------------
-# The project's events file, when the timeline work is in; until then the
-# site gets a page with sphinx-timeline's own directive and events format.
+# Every timeline of the site (the Timeline page, the section pages, the JSON
+# and CSV downloads) is made from one events file. Growing the timeline means
+# repeating its events: each copy keeps the dates, titles and sections and
+# gets ids of its own, so the file stays valid and the build strict.
 
-PROJECT_EVENTS = Path("_data") / "events.yaml"
-STAND_IN_EVENTS = 10  # the "1x" timeline while the project has none
-
-
-def base_event_count(site: Path) -> int:
-    """How many events the site's timeline has (1x)."""
-    events = site / PROJECT_EVENTS
-    if events.is_file():
-        return len(yaml.safe_load(events.read_text(encoding="utf-8")))
-    return STAND_IN_EVENTS
+EVENTS = Path("_data") / "events.yaml"
 
 
-def synthetic_events(count: int) -> list[dict[str, str]]:
-    """count events, one a day from 1 January 2000, in sphinx-timeline's format."""
-    first = date(2000, 1, 1)
-    return [
-        {
-            "start": (first + timedelta(days=n)).isoformat(),
-            "name": f"Synthetic event {n + 1}",
-            "text": "An event made by the benchmarks, to measure how builds grow.",
-        }
-        for n in range(count)
-    ]
+def read_events(site: Path) -> list[dict[str, str]]:
+    """The site's events, every value as written (YAML's base loader)."""
+    events = yaml.load((site / EVENTS).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    if not isinstance(events, list):
+        raise ValueError(f"{site / EVENTS}: expected a list of events")
+    return events
 
 
-def set_timeline_events(site: Path, count: int) -> str:
-    """Give the site's timeline count events; return the page that shows it."""
-    (site / "synthetic-timeline").mkdir()
-    (site / "synthetic-timeline" / "events.yaml").write_text(
-        yaml.safe_dump(synthetic_events(count), sort_keys=False), encoding="utf-8"
+def set_timeline_events(site: Path, multiple: int) -> int:
+    """Repeat the site's events `multiple` times; return how many there are now."""
+    events = read_events(site)
+    grown: list[dict[str, str]] = []
+    for copy in range(multiple):
+        suffix = f"-copy-{copy}" if copy else ""
+        for event in events:
+            grown.append(dict(event))
+            grown[-1]["id"] = event["id"] + suffix
+            if "after" in event:
+                grown[-1]["after"] = event["after"] + suffix
+    (site / EVENTS).write_text(
+        yaml.safe_dump(grown, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
     )
-    (site / "synthetic-timeline" / "index.md").write_text(
-        "(synthetic-timeline)=\n# Synthetic timeline\n\n"
-        "```{timeline}\n:events: events.yaml\n\n"
-        "**{{ dt }}**: {{ e.name }}. {{ e.text }}\n```\n",
-        encoding="utf-8",
-    )
-    with (site / "conf.py").open("a", encoding="utf-8") as conf:
-        conf.write('\nextensions.append("sphinx_timeline")\n')
-    _append_hidden_toctree(site, "synthetic-timeline/index")
-    return "synthetic-timeline/index"
+    return len(grown)

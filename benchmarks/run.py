@@ -30,7 +30,6 @@ import sphinx
 from projects import (
     ROOT,
     add_synthetic_pages,
-    base_event_count,
     copy_site,
     make_floor,
     set_timeline_events,
@@ -329,17 +328,16 @@ def grow_pages(tmp: Path, base: int, base_time: float, runs: int) -> list[Row]:
 
 
 def grow_timeline(tmp: Path, runs: int) -> list[Row]:
-    multiples, times = [1, 10, 100, 1000], []
-    base = base_event_count(ROOT)
+    """The site with its events file repeated 1x, 10x, 100x and 1000x."""
+    multiples, sizes, times = [1, 10, 100, 1000], [], []
     for multiple in multiples:
         site = copy_site(tmp / f"events-{multiple}")
-        set_timeline_events(site, base * multiple)
-        print(f"Timeline with {base * multiple} events, {runs} runs:", file=sys.stderr)
+        sizes.append(set_timeline_events(site, multiple))
+        print(f"Timeline with {sizes[-1]} events, {runs} runs:", file=sys.stderr)
         built = alternate(
             runs, {"site": clean_build(site, tmp / f"events-{multiple}-html")}, "clean"
         )
         times.append(built["site"])
-    sizes = [base * m for m in multiples]
     return scaling_rows("timeline", "event", sizes, times, multiples)
 
 
