@@ -55,6 +55,7 @@ extensions = [
     "sphinxcontrib.rsvgconverter",
     "sphinx_timeline",  # the `timeline` directive (pinned 0.2.1)
     "article_timeline",  # _ext/article_timeline: checked events, honest dates
+    "page_css",  # _ext/page_css.py: stylesheets only on the pages that use them
 ]
 
 # The article's dated events, the one source of every timeline and of the
@@ -84,7 +85,10 @@ myst_url_schemes = {
 html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["credit.css", "infobox.css"]
+html_css_files = ["credit.css"]
+# Stylesheets that only some pages need, by a class those pages use
+# (_ext/page_css.py): the others do not download them.
+page_css_files = {"infobox": "infobox.css", "article-timeline": "timeline.css"}
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": True,

@@ -68,8 +68,20 @@ class Row:
         return [self.what, self.project, self.floor, ratio, target, verdict or self.note]
 
 
+class BuildFailed(Exception):
+    """A build that failed; the message says why, in one line, and the log follows."""
+
+    def __init__(self, cmd: list[str], result: subprocess.CompletedProcess[str]) -> None:
+        lines = (result.stdout + result.stderr).splitlines()
+        # LaTeX's own error line ("! LaTeX Error: ...") says more than make's.
+        first = next((ln for ln in lines if ln.startswith("! ")), None)
+        self.reason = first or next((ln for ln in reversed(lines) if ln.strip()), "no output")
+        self.log = f"{' '.join(cmd)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        super().__init__(self.reason)
+
+
 def sphinx_build(source: Path, out: Path, builder: str = "html") -> float:
-    """Build; return the wall-clock seconds. A failed build stops the benchmark."""
+    """Build; return the wall-clock seconds, or raise BuildFailed."""
     if builder == "latexpdf":
         cmd = [sys.executable, "-m", "sphinx", "-M", "latexpdf", str(source), str(out), *STRICT]
     else:
@@ -78,7 +90,7 @@ def sphinx_build(source: Path, out: Path, builder: str = "html") -> float:
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
-        sys.exit(f"build failed: {' '.join(cmd)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise BuildFailed(cmd, result)
     return elapsed
 
 
@@ -270,24 +282,7 @@ def main() -> None:
             reason = "--skip-pdf" if args.skip_pdf else f"{', '.join(missing)} not installed"
             rows.append(Row("PDF build (latexpdf)", "skipped", "", note=f"skipped: {reason}"))
         else:
-            print(f"PDF builds ({engine}), {slow_runs} runs each:", file=sys.stderr)
-            pdf = alternate(
-                slow_runs,
-                {
-                    "site": clean_build(site, tmp / "site-pdf", "latexpdf"),
-                    "floor": clean_build(floor, tmp / "floor-pdf", "latexpdf"),
-                },
-                "clean PDF",
-            )
-            rows.append(
-                Row(
-                    f"clean PDF build ({engine}, latexmk)",
-                    seconds(pdf["site"]),
-                    seconds(pdf["floor"]),
-                    pdf["site"] / pdf["floor"],
-                    note="no target",
-                )
-            )
+            rows.append(pdf_row(tmp, site, floor, engine, slow_runs))
 
         # The edits above changed the copy: weigh a clean build of the site.
         sphinx_build(copy_site(tmp / "site-as-committed"), tmp / "weigh-html")
@@ -308,6 +303,31 @@ def main() -> None:
     for row in rows:
         print("| " + " | ".join(row.cells()) + " |")
     print(f"\n{time.perf_counter() - started:.0f} s in all.", file=sys.stderr)
+
+
+def pdf_row(tmp: Path, site: Path, floor: Path, engine: str, runs: int) -> Row:
+    """Clean PDF builds (sphinx-build -M latexpdf: LaTeX, then latexmk)."""
+    what = f"clean PDF build ({engine}, latexmk)"
+    print(f"PDF builds ({engine}), {runs} runs each:", file=sys.stderr)
+    try:
+        pdf = alternate(
+            runs,
+            {
+                "site": clean_build(site, tmp / "site-pdf", "latexpdf"),
+                "floor": clean_build(floor, tmp / "floor-pdf", "latexpdf"),
+            },
+            "clean PDF",
+        )
+    except BuildFailed as failed:
+        print(failed.log, file=sys.stderr)
+        return Row(what, "failed", "", note=f"build failed: {failed.reason}")
+    return Row(
+        what,
+        seconds(pdf["site"]),
+        seconds(pdf["floor"]),
+        pdf["site"] / pdf["floor"],
+        note="no target",
+    )
 
 
 def grow_pages(tmp: Path, base: int, base_time: float, runs: int) -> list[Row]:
@@ -342,4 +362,7 @@ def grow_timeline(tmp: Path, runs: int) -> list[Row]:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BuildFailed as failed:
+        sys.exit(f"build failed: {failed.reason}\n{failed.log}")

@@ -233,7 +233,8 @@ class ArticleTimelineDirective(TimelineDirective):
             item += box
             listing += item
 
-        self.env.metadata[self.env.docname]["timeline"] = True  # loads its CSS/JS
+        if style == "default":  # sphinx-timeline's CSS/JS style only its horizontal strip
+            self.env.metadata[self.env.docname]["timeline"] = True
         return [container]
 
     def template(self) -> tuple[jinja2.Template | None, tuple[str, int]]:
@@ -441,7 +442,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     skip = (visit_skip, None)
     app.add_node(timeline_downloads, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_post_transform(TimelineForBuilder)
-    app.add_css_file("timeline.css")  # _static/timeline.css
     app.connect("config-inited", keep_static_path_stable, priority=900)  # after the check
     app.connect("builder-inited", keep_static_path_stable, priority=900)
     app.connect("builder-inited", reset_reports)
