@@ -5,6 +5,9 @@ the same run, on the same machine, the same way: `sphinx-build -b html -W
 --keep-going -n`, as `make html` does, in a fresh process each time.
 Builds of the site and the floor alternate, so that a change in the
 machine's load falls on both; each figure is the median of several runs.
+Each build is timed twice: wall-clock, and CPU time (user + system, of
+sphinx-build and every process it runs, LaTeX included). Ratios and verdicts
+use CPU time, which a busy machine disturbs far less than the wall clock.
 Targets are reported beside each figure; missing one does not fail.
 
     .venv/bin/python benchmarks/run.py [--runs N] [--skip-pdf] [--skip-scaling]
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import runpy
 import shutil
 import statistics
@@ -50,6 +54,15 @@ FRONT_PAGE_TARGET = 1.5  # the front page carries the map
 LINEAR_TARGET = 1.5
 
 
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # seconds
+    cpu: float  # seconds of user + system time, the build and its child processes
+
+    def __str__(self) -> str:
+        return f"{self.cpu:.2f} s CPU, {self.wall:.2f} s wall"
+
+
 @dataclass
 class Row:
     what: str
@@ -58,9 +71,10 @@ class Row:
     ratio: float | None = None
     target: float | None = None
     note: str = ""
+    ratio_note: str = ""
 
     def cells(self) -> list[str]:
-        ratio = "" if self.ratio is None else f"{self.ratio:.2f}x"
+        ratio = "" if self.ratio is None else f"{self.ratio:.2f}x{self.ratio_note}"
         target = "" if self.target is None else f"≤ {self.target:g}x"
         verdict = ""
         if self.ratio is not None and self.target is not None:
@@ -80,43 +94,56 @@ class BuildFailed(Exception):
         super().__init__(self.reason)
 
 
-def sphinx_build(source: Path, out: Path, builder: str = "html") -> float:
-    """Build; return the wall-clock seconds, or raise BuildFailed."""
+def sphinx_build(source: Path, out: Path, builder: str = "html") -> Timing:
+    """Build; return how long it took, or raise BuildFailed."""
     if builder == "latexpdf":
         cmd = [sys.executable, "-m", "sphinx", "-M", "latexpdf", str(source), str(out), *STRICT]
     else:
         cmd = [sys.executable, "-m", "sphinx", "-b", builder, *STRICT, str(source), str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise BuildFailed(cmd, result)
-    return elapsed
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Timing(wall, cpu)
 
 
-def alternate(runs: int, builds: dict[str, Callable[[int], float]], label: str) -> dict[str, float]:
-    """Run each build `runs` times, interleaved; return each one's median."""
-    times: dict[str, list[float]] = {name: [] for name in builds}
+Build = Callable[[int], Timing]
+
+
+def alternate(runs: int, builds: dict[str, Build], label: str) -> dict[str, Timing]:
+    """Run each build `runs` times, interleaved; return each one's medians."""
+    times: dict[str, list[Timing]] = {name: [] for name in builds}
     for run in range(runs):
         for name, build in builds.items():
             times[name].append(build(run))
-    spread = ", ".join(f"{n} {min(t):.2f}–{max(t):.2f} s" for n, t in times.items())
-    print(f"  {label}: {spread}", file=sys.stderr)
-    return {name: statistics.median(values) for name, values in times.items()}
+    for name, values in times.items():
+        cpu = ", ".join(f"{t.cpu:.2f}" for t in values)
+        wall = ", ".join(f"{t.wall:.2f}" for t in values)
+        print(f"  {label}, {name}: CPU {cpu} s; wall {wall} s", file=sys.stderr)
+    return {
+        name: Timing(
+            statistics.median(t.wall for t in values), statistics.median(t.cpu for t in values)
+        )
+        for name, values in times.items()
+    }
 
 
-def clean_build(source: Path, out: Path, builder: str = "html") -> Callable[[int], float]:
-    def build(_run: int) -> float:
+def clean_build(source: Path, out: Path, builder: str = "html") -> Build:
+    def build(_run: int) -> Timing:
         shutil.rmtree(out, ignore_errors=True)
         return sphinx_build(source, out, builder)
 
     return build
 
 
-def edit_build(source: Path, out: Path, page: str) -> Callable[[int], float]:
+def edit_build(source: Path, out: Path, page: str) -> Build:
     """Rebuild after appending a new paragraph to one page."""
 
-    def build(run: int) -> float:
+    def build(run: int) -> Timing:
         with (source / f"{page}.md").open("a", encoding="utf-8") as handle:
             handle.write(f"\nAn edit made by the benchmarks, number {run + 1}.\n")
         return sphinx_build(source, out)
@@ -124,8 +151,18 @@ def edit_build(source: Path, out: Path, page: str) -> Callable[[int], float]:
     return build
 
 
-def seconds(value: float) -> str:
-    return f"{value:.2f} s"
+def timing_row(
+    what: str, site: Timing, floor: Timing, target: float | None = None, note: str = ""
+) -> Row:
+    return Row(
+        what,
+        str(site),
+        str(floor),
+        site.cpu / floor.cpu,
+        target,
+        note=note,
+        ratio_note=f" (wall {site.wall / floor.wall:.2f}x)",
+    )
 
 
 def kilobytes(value: int) -> str:
@@ -184,20 +221,20 @@ def weight_rows(site_html: Path, floor_html: Path) -> list[Row]:
 
 
 def scaling_rows(
-    what: str, unit: str, sizes: list[int], times: list[float], multiples: list[int]
+    what: str, unit: str, sizes: list[int], times: list[Timing], multiples: list[int]
 ) -> list[Row]:
-    """Rows for a build grown in steps. For each step: the time per unit added
-    since 1x; the verdict compares that at the largest step with the step
-    before (linear: the same; worse than linear: it grows)."""
-    rows = [Row(f"{what} 1x ({sizes[0]} {unit}s)", seconds(times[0]), "", note="baseline")]
+    """Rows for a build grown in steps. For each step: the CPU time per unit
+    added since 1x; the verdict compares that at the largest step with the
+    step before (linear: the same; worse than linear: it grows)."""
+    rows = [Row(f"{what} 1x ({sizes[0]} {unit}s)", str(times[0]), "", note="baseline")]
     marginals: list[float] = []
-    for multiple, size, elapsed in zip(multiples[1:], sizes[1:], times[1:], strict=True):
-        marginals.append((elapsed - times[0]) / (size - sizes[0]))
+    for multiple, size, timing in zip(multiples[1:], sizes[1:], times[1:], strict=True):
+        marginals.append((timing.cpu - times[0].cpu) / (size - sizes[0]))
         rows.append(
             Row(
                 f"{what} {multiple}x ({size} {unit}s)",
-                f"{seconds(elapsed)}; {marginals[-1] * 1000:.1f} ms per added {unit}",
-                f"1x: {seconds(times[0])}",
+                f"{timing}; {marginals[-1] * 1000:.1f} ms CPU per added {unit}",
+                f"1x: {times[0].cpu:.2f} s CPU",
             )
         )
     if len(marginals) >= 2 and marginals[-2] > 0:
@@ -215,8 +252,8 @@ def main() -> None:
     args = parser.parse_args()
     runs, slow_runs = args.runs, max(1, (args.runs + 1) // 2)
     rows: list[Row] = []
-    started = time.perf_counter()
-    print(f"Machine: {machine()}", file=sys.stderr)
+    started, described = time.perf_counter(), machine()
+    print(f"Machine: {described}", file=sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -254,25 +291,17 @@ def main() -> None:
             "edit",
         )
         rows += [
-            Row(
+            timing_row(
                 f"clean HTML build ({len(pages)} pages)",
-                seconds(clean["site"]),
-                seconds(clean["floor"]),
-                clean["site"] / clean["floor"],
+                clean["site"],
+                clean["floor"],
                 CLEAN_TARGET,
             ),
-            Row(
-                "no-op rebuild",
-                seconds(noop["site"]),
-                seconds(noop["floor"]),
-                noop["site"] / noop["floor"],
-                NOOP_TARGET,
-            ),
-            Row(
+            timing_row("no-op rebuild", noop["site"], noop["floor"], NOOP_TARGET),
+            timing_row(
                 f"rebuild after editing one page ({edited})",
-                seconds(edit["site"]),
-                seconds(edit["floor"]),
-                edit["site"] / edit["floor"],
+                edit["site"],
+                edit["floor"],
                 note="no target",
             ),
         ]
@@ -292,7 +321,7 @@ def main() -> None:
             rows += grow_pages(tmp, len(pages), clean["site"], slow_runs)
             rows += grow_timeline(tmp, slow_runs)
 
-    print(f"\nMachine: {machine()}")
+    print(f"\nMachine: {described}")
     print(
         f"Medians of {runs} runs (PDF and growth: {slow_runs}, 100x pages: 1);"
         " floor = one-page MyST + furo.\n"
@@ -321,16 +350,10 @@ def pdf_row(tmp: Path, site: Path, floor: Path, engine: str, runs: int) -> Row:
     except BuildFailed as failed:
         print(failed.log, file=sys.stderr)
         return Row(what, "failed", "", note=f"build failed: {failed.reason}")
-    return Row(
-        what,
-        seconds(pdf["site"]),
-        seconds(pdf["floor"]),
-        pdf["site"] / pdf["floor"],
-        note="no target",
-    )
+    return timing_row(what, pdf["site"], pdf["floor"], note="no target")
 
 
-def grow_pages(tmp: Path, base: int, base_time: float, runs: int) -> list[Row]:
+def grow_pages(tmp: Path, base: int, base_time: Timing, runs: int) -> list[Row]:
     """The site grown to 10x and 100x its pages. Every furo page carries the
     whole site's navigation, so 100x takes minutes: it is built once."""
     multiples, times = [1, 10, 100], [base_time]
@@ -349,7 +372,9 @@ def grow_pages(tmp: Path, base: int, base_time: float, runs: int) -> list[Row]:
 
 def grow_timeline(tmp: Path, runs: int) -> list[Row]:
     """The site with its events file repeated 1x, 10x, 100x and 1000x."""
-    multiples, sizes, times = [1, 10, 100, 1000], [], []
+    multiples = [1, 10, 100, 1000]
+    sizes: list[int] = []
+    times: list[Timing] = []
     for multiple in multiples:
         site = copy_site(tmp / f"events-{multiple}")
         sizes.append(set_timeline_events(site, multiple))
