@@ -318,7 +318,7 @@ def main() -> None:
         rows += weight_rows(tmp / "weigh-html", floor_out)
 
         if not args.skip_scaling:
-            rows += grow_pages(tmp, len(pages), clean["site"], slow_runs)
+            rows += grow_pages(tmp, len(pages), clean, slow_runs)
             rows += grow_timeline(tmp, slow_runs)
 
     print(f"\nMachine: {described}")
@@ -353,21 +353,36 @@ def pdf_row(tmp: Path, site: Path, floor: Path, engine: str, runs: int) -> Row:
     return timing_row(what, pdf["site"], pdf["floor"], note="no target")
 
 
-def grow_pages(tmp: Path, base: int, base_time: Timing, runs: int) -> list[Row]:
-    """The site grown to 10x and 100x its pages. Every furo page carries the
-    whole site's navigation, so 100x takes minutes: it is built once."""
-    multiples, times = [1, 10, 100], [base_time]
+def grow_pages(tmp: Path, base: int, clean: dict[str, Timing], runs: int) -> list[Row]:
+    """The site grown to 10x and 100x its pages, and at 10x the floor grown by
+    as many pages, to tell the site's cost per page from furo's. Every furo
+    page carries the whole site's navigation, so 100x takes minutes: it is
+    built once."""
+    multiples, times = [1, 10, 100], [clean["site"]]
+    floor_added = Timing(0, 0)
     for multiple in multiples[1:]:
+        added = base * (multiple - 1)
         site = copy_site(tmp / f"pages-{multiple}")
-        add_synthetic_pages(site, base * (multiple - 1))
+        add_synthetic_pages(site, added)
+        builds = {"site": clean_build(site, tmp / f"pages-{multiple}-html")}
+        if multiple == 10:
+            floor = make_floor(tmp / "floor-pages", "pdflatex")
+            add_synthetic_pages(floor, added)
+            builds["floor"] = clean_build(floor, tmp / "floor-pages-html")
         runs = 1 if multiple >= 100 else runs
         print(f"Site with {base * multiple} pages, {runs} runs:", file=sys.stderr)
-        built = alternate(
-            runs, {"site": clean_build(site, tmp / f"pages-{multiple}-html")}, "clean"
-        )
+        built = alternate(runs, builds, "clean")
         times.append(built["site"])
+        floor_added = built.get("floor", floor_added)
     sizes = [base * m for m in multiples]
-    return scaling_rows("site", "page", sizes, times, multiples)
+    rows = scaling_rows("site", "page", sizes, times, multiples)
+    added = base * 9
+    site_ms = (times[1].cpu - times[0].cpu) / added * 1000
+    floor_ms = (floor_added.cpu - clean["floor"].cpu) / added * 1000
+    rows[1].floor = f"floor + {added} pages: {floor_added}; {floor_ms:.1f} ms CPU per added page"
+    rows[1].ratio = site_ms / floor_ms if floor_ms > 0 else None
+    rows[1].note = "per added page, vs the floor's"
+    return rows
 
 
 def grow_timeline(tmp: Path, runs: int) -> list[Row]:
