@@ -68,6 +68,10 @@ article_timeline_events = "_data/events.yaml"
 
 source_suffix = {".md": "markdown"}
 myst_enable_extensions: list[str] = []
+# [text](#label) links name labels and documents (the std domain): do not
+# search the Python, C++, ... domains for them too (a third of the time of a
+# long timeline went there; see benchmarks/README.md).
+myst_ref_domains = ["std"]
 # Short link schemes instead of pasted URLs: [text](wiki:Page_title).
 myst_url_schemes = {
     "http": None,
