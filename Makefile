@@ -3,6 +3,9 @@
 #   make html       build the site into _build/html (creates .venv on demand)
 #   make test       run the whole test suite
 #   make livehtml   rebuild and reload the site in a browser as you edit
+#   make pdf        the article as a PDF (alias of make latexpdf)
+#   make epub       the article as an EPUB e-book
+#   make htmlzip    the site as one page in a zip, for offline reading
 #   make help       list every Sphinx builder (make <builder> runs it)
 
 PYTHON      ?= python3
@@ -41,10 +44,43 @@ venv-test: $(VENVDIR)/.test-stamp
 # missing ones as root, or prints the apt-get line to run.
 
 DEB_PACKAGES :=
+# PDF: xelatex, latexmk, the FreeSerif/FreeSans/FreeMono fonts (Latin and
+# Cyrillic), rsvg-convert for SVG figures. Tests: pdftotext, and epubcheck
+# (which pulls in a Java runtime, default-jre).
+PDF_DEB_PACKAGES := texlive-xetex latexmk fonts-freefont-otf texlive-fonts-recommended librsvg2-bin
+DEB_PACKAGES += $(PDF_DEB_PACKAGES) poppler-utils epubcheck
 
 .PHONY: system-deps
 system-deps:
 	@tools/ensure-debian-packages $(DEB_PACKAGES)
+
+# -- PDF, EPUB and offline HTML -------------------------------------------
+# The same outputs as Read the Docs (formats: pdf, epub, htmlzip), strict.
+# DOC_NAME is conf.py's DOC_NAME (a test checks that they agree).
+
+DOC_NAME := dpr-russia-relations
+
+# Sphinx's LaTeX builder (strict), then latexmk through the Makefile Sphinx
+# writes: non-interactive and halting at the first LaTeX error, so that an
+# error fails the target. Then the log is read for what still gives a PDF
+# (overfull lines, missing glyphs, undefined references): that fails too.
+.PHONY: latexpdf pdf
+latexpdf: venv
+	@tools/ensure-debian-packages $(PDF_DEB_PACKAGES)
+	LATEXOPTS="-interaction=nonstopmode -halt-on-error" \
+		$(SPHINXBUILD) -M latexpdf $(SOURCEDIR) $(BUILDDIR) $(STRICT) $(SPHINXOPTS)
+	$(BIN)/python tools/check-latex-log.py $(BUILDDIR)/latex
+pdf: latexpdf
+
+# Read the Docs' htmlzip: the one-page HTML (make singlehtml) zipped in a
+# folder of its own, _build/dpr-russia-relations-html.zip.
+.PHONY: htmlzip
+htmlzip: singlehtml
+	rm -rf $(BUILDDIR)/htmlzip $(BUILDDIR)/$(DOC_NAME)-html.zip
+	mkdir -p $(BUILDDIR)/htmlzip
+	cp -R $(BUILDDIR)/singlehtml $(BUILDDIR)/htmlzip/$(DOC_NAME)
+	rm -f $(BUILDDIR)/htmlzip/$(DOC_NAME)/.buildinfo
+	$(BIN)/python -m zipfile -c $(BUILDDIR)/$(DOC_NAME)-html.zip $(BUILDDIR)/htmlzip/$(DOC_NAME)
 
 # -- Editors --------------------------------------------------------------
 
@@ -79,7 +115,7 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test lint livehtml clean distclean"
+	@echo "Project targets: test lint livehtml pdf htmlzip clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
 Makefile requirements.txt tests/requirements.txt: ;
