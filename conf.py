@@ -173,6 +173,14 @@ latex_elements = {
 % Links within the article are coloured, not italic: italics would read as
 % emphasis the article does not have.
 \protected\def\sphinxcrossref#1{#1}
+% latexmk sees that the .aux changed by its time and size, to the second.
+% The first two runs can end within one second with .aux files of equal size
+% (page numbers moved), and latexmk then stops a run early, leaving wrong
+% page references. A line only the first run writes makes the sizes differ.
+\makeatletter
+\AtBeginDocument{\IfFileExists{\jobname.toc}{}{%
+  \immediate\write\@auxout{\@percentchar\space first run: no contents yet}}}
+\makeatother
 """,
     # cmap is for pdflatex only; with xelatex it just logs a warning.
     "cmappkg": "",
