@@ -57,6 +57,8 @@ extensions = [
     "myst_parser",
     # SVG images become vector PDFs for LaTeX (rsvg-convert, Debian librsvg2-bin).
     "sphinxcontrib.rsvgconverter",
+    # Cross-page links that work in the one-page HTML (`make htmlzip`).
+    "singlehtml_anchors",
 ]
 
 # -- MyST ------------------------------------------------------------------
@@ -223,6 +225,22 @@ epub_theme_options = {
     "source_url": SOURCE_ARTICLE_URL,
     "licence_url": LICENCE_URL,
 }
+
+# -- Offline HTML ----------------------------------------------------------
+# `make htmlzip` builds the one-page site with `-t offline` for a zip that is
+# read without a server: no search box and no index, which would lead to
+# pages the one-page build does not make.
+
+if tags.has("offline"):  # noqa: F821 (Sphinx gives conf.py its `tags`)
+    html_use_index = False
+    html_sidebars = {
+        "**": [
+            "sidebar/brand.html",
+            "sidebar/scroll-start.html",
+            "sidebar/navigation.html",
+            "sidebar/scroll-end.html",
+        ]
+    }
 
 # -- Linkcheck -------------------------------------------------------------
 # (filled in by the link-check work)

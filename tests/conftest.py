@@ -130,3 +130,12 @@ def timeline_titles() -> list[str]:
     data = yaml.safe_load(EVENTS.read_text(encoding="utf-8"))
     events = data["events"] if isinstance(data, dict) else data
     return [event["title"] for event in events]
+
+
+def sphinx_conf() -> dict[str, object]:
+    """conf.py's settings, read as Sphinx reads them (with no tags set)."""
+    import runpy
+
+    from sphinx.util.tags import Tags
+
+    return runpy.run_path(str(ROOT / "conf.py"), init_globals={"tags": Tags()})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import runpy
 import subprocess
 import zipfile
 from pathlib import Path
@@ -11,10 +10,10 @@ from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, Article, make, normalise, read_article, timeline_titles
+from conftest import Article, make, normalise, read_article, sphinx_conf, timeline_titles
 
 ARTICLE = read_article()
-CONF = runpy.run_path(str(ROOT / "conf.py"))
+CONF = sphinx_conf()
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")  # Debian's epubcheck package
 OPF = "{http://www.idpf.org/2007/opf}"
 DC = "{http://purl.org/dc/elements/1.1/}"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import runpy
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, Article, make, normalise, read_article, timeline_titles
+from conftest import Article, make, normalise, read_article, sphinx_conf, timeline_titles
 
 ARTICLE = read_article()
-CONF = runpy.run_path(str(ROOT / "conf.py"))
+CONF = sphinx_conf()
 NAME = CONF["DOC_NAME"]
 
 
@@ -68,6 +67,23 @@ def test_works_offline_every_asset_is_in_the_zip(htmlzip: Path, page: BeautifulS
         parts = urlsplit(asset)
         assert not parts.scheme and not parts.netloc, f"loads from a host: {asset}"
         assert f"{NAME}/{parts.path}" in names, f"not in the zip: {asset}"
+
+
+def test_no_link_or_form_leads_out_of_the_zip(htmlzip: Path, page: BeautifulSoup) -> None:
+    """Every local link and form a reader can use goes to a page or an anchor in the zip."""
+    with zipfile.ZipFile(htmlzip) as archive:
+        names = set(archive.namelist())
+    ids = {tag["id"] for tag in page.select("[id]")}
+    targets = [a["href"] for a in page.select("a[href]")]
+    targets += [form.get("action", "") for form in page.select("form")]
+    for target in targets:
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc:
+            continue  # the web: the credit, the See also links
+        if parts.path:
+            assert f"{NAME}/{parts.path}" in names, f"leads out of the zip: {target}"
+        elif parts.fragment:
+            assert parts.fragment in ids, f"no such anchor on the page: {target}"
 
 
 def test_timeline_events_are_in_the_zip(page: BeautifulSoup) -> None:

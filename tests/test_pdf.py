@@ -7,16 +7,24 @@ way a reader's viewer sees it, not from the LaTeX source.
 from __future__ import annotations
 
 import re
-import runpy
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Article, copy_site, make, normalise, read_article, timeline_titles
+from conftest import (
+    ROOT,
+    Article,
+    copy_site,
+    make,
+    normalise,
+    read_article,
+    sphinx_conf,
+    timeline_titles,
+)
 
 ARTICLE = read_article()
-CONF = runpy.run_path(str(ROOT / "conf.py"))
+CONF = sphinx_conf()
 DOC_NAME: str = CONF["DOC_NAME"]
 CHECK_LOG = ROOT / "tools" / "check-latex-log.py"
 

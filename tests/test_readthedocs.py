@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.metadata
 import platform
 import re
-import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +17,13 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, copy_site, read_article
+from conftest import ROOT, copy_site, read_article, sphinx_conf
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 CONFIG = ROOT / ".readthedocs.yaml"
-CONF = runpy.run_path(str(ROOT / "conf.py"))
+CONF = sphinx_conf()
 # Read the Docs names the PDF after the project's slug; ours is DOC_NAME.
 SLUG = CONF["DOC_NAME"]
 CHECK_LOG = ROOT / "tools" / "check-latex-log.py"
