@@ -6,6 +6,7 @@
 #   make pdf        the article as a PDF (alias of make latexpdf)
 #   make epub       the article as an EPUB e-book
 #   make htmlzip    the site as one page in a zip, for offline reading
+#   make map        redraw the infobox map from Natural Earth data
 #   make help       list every Sphinx builder (make <builder> runs it)
 
 PYTHON      ?= python3
@@ -44,9 +45,11 @@ venv-test: $(VENVDIR)/.test-stamp
 # missing ones as root, or prints the apt-get line to run.
 
 DEB_PACKAGES :=
+# rsvg-convert: the infobox map (SVG) as vector PDF in the LaTeX build
+DEB_PACKAGES += librsvg2-bin
 # PDF: xelatex, latexmk, the FreeSerif/FreeSans/FreeMono fonts (Latin and
-# Cyrillic), rsvg-convert for SVG figures. Tests: pdftotext, and epubcheck
-# (which pulls in a Java runtime, default-jre).
+# Cyrillic), rsvg-convert (as above). Tests: pdftotext, and epubcheck (which
+# pulls in a Java runtime, default-jre).
 PDF_DEB_PACKAGES := texlive-xetex latexmk fonts-freefont-otf texlive-fonts-recommended librsvg2-bin
 DEB_PACKAGES += $(PDF_DEB_PACKAGES) poppler-utils epubcheck
 
@@ -89,6 +92,16 @@ livehtml: venv-test
 	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html $(STRICT) $(SPHINXOPTS) \
 		--ignore "$(VENVDIR)/*" --ignore "tests/*" --ignore "*.pytest_cache*"
 
+# -- Map ----------------------------------------------------------------
+# The infobox map, images/donetsk-and-russia.svg, is drawn by a script from
+# Natural Earth data that it fetches itself (apt-get download, pinned
+# SHA-256) into _build/geodata/. The SVG is committed: `make html` needs none
+# of this.
+
+.PHONY: map
+map: venv-test
+	$(BIN)/python tools/make_map.py
+
 # -- Tests ----------------------------------------------------------------
 
 .PHONY: test lint
@@ -115,7 +128,7 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test lint livehtml pdf htmlzip clean distclean"
+	@echo "Project targets: test lint livehtml map pdf htmlzip clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
 Makefile requirements.txt tests/requirements.txt: ;

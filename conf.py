@@ -55,11 +55,17 @@ smartquotes = False
 
 extensions = [
     "myst_parser",
-    # SVG images become vector PDFs for LaTeX (rsvg-convert, Debian librsvg2-bin).
+    # SVG images (the infobox map) become vector PDF for LaTeX, via rsvg-convert.
     "sphinxcontrib.rsvgconverter",
+    "sphinx_timeline",  # the `timeline` directive (pinned 0.2.1)
+    "article_timeline",  # _ext/article_timeline: checked events, honest dates
     # Cross-page links that work in the one-page HTML (`make htmlzip`).
     "singlehtml_anchors",
 ]
+
+# The article's dated events, the one source of every timeline and of the
+# JSON/CSV downloads (format: README.md, "Timeline events").
+article_timeline_events = "_data/events.yaml"
 
 # -- MyST ------------------------------------------------------------------
 # Markdown only; cross-references are written as [text](#label) against the
@@ -84,7 +90,7 @@ myst_url_schemes = {
 html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["credit.css"]
+html_css_files = ["credit.css", "infobox.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": True,
@@ -182,6 +188,11 @@ latex_elements = {
 \makeatletter
 \AtBeginDocument{\IfFileExists{\jobname.toc}{}{%
   \immediate\write\@auxout{\@percentchar\space first run: no contents yet}}}
+% The infobox (a `sidebar`, drawn as a full-width box): its map at most a
+% third of the page high, and the box starts on a new page rather than be
+% split across two.
+\AddToHook{env/sphinxsidebar/before}{\needspace{0.36\textheight}}
+\AddToHook{env/sphinxsidebar/begin}{\spx@image@maxheight=0.3\textheight}
 \makeatother
 """,
     # cmap is for pdflatex only; with xelatex it just logs a warning.
