@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+"""`make linkcheck`: check every link of the site, or say why it was not.
+
+1. External links: Sphinx's linkcheck builder, strict, writes
+   _build/linkcheck/output.json. Offline it calls every external link
+   "broken" with a name-resolution or connection error, so each result is
+   sorted here: a real TCP probe of the links' own hosts tells whether this
+   machine reaches them; if none answers, links that failed only to connect
+   are NOT CHECKED (counted, with the reason) and do not fail. Anything else
+   that is broken, redirected without leave or timed out fails.
+2. Internal links: the HTML is built strictly, then LinkChecker (PyPI) reads
+   every page of _build/html and checks that each href and src (theme
+   navigation, raw HTML, images, downloads, CSS, JS) names a file that
+   exists, and each #anchor an element id in it.
+
+Reports, under <builddir>/linkcheck/: output.json (Sphinx, every external
+link), internal.json (LinkChecker, every link of the HTML) and summary.json
+(the verdict on each link, the probe, the counts). Exit status 0 only when
+nothing failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+STRICT = ["-W", "--keep-going", "-n"]
+LINKCHECKERRC = Path(__file__).with_name("linkcheckerrc")
+PROBE_TIMEOUT = 3.0
+
+# How requests/urllib3 say that a host could not be reached at all (as
+# opposed to a host that answered badly). Only these can be "not checked".
+UNREACHABLE = re.compile(
+    r"NameResolutionError|Failed to resolve|Name or service not known"
+    r"|Temporary failure in name resolution|nodename nor servname"
+    r"|Failed to establish a new connection|Connection refused"
+    r"|Network is unreachable|No route to host|ConnectTimeoutError|connect timeout="
+)
+WARNING_LINE = re.compile(r"\b(WARNING|ERROR|CRITICAL):")
+
+# LinkChecker, as its command line, but keeping the caller's user: as root
+# (CI, this machine) it otherwise switches to "nobody", who can read neither
+# a build under a private temporary folder nor write anything. It only reads
+# our own files here, and checks no web host (see linkcheckerrc).
+_LINKCHECKER = (
+    "import linkcheck.command.linkchecker as cli; "
+    "cli.drop_privileges = lambda: None; cli.linkchecker()"
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What became of one link."""
+
+    where: str  # source file and line, or built page and line
+    uri: str
+    verdict: str  # passed | failed | not checked | ignored | internal
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Which of the external links' hosts this machine can open a connection to."""
+
+    endpoints: list[str]
+    reachable: list[str]
+
+    @property
+    def online(self) -> bool:
+        return bool(self.reachable)
+
+    def reason(self) -> str:
+        shown = ", ".join(self.endpoints[:3]) + (" ..." if len(self.endpoints) > 3 else "")
+        return f"no network: none of {len(self.endpoints)} link host(s) ({shown}) answered"
+
+
+# -- Step 1: external links -------------------------------------------------
+
+
+def endpoint(uri: str) -> str | None:
+    """host:port of an http(s) link, or None for anything else."""
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.hostname}:{port}"
+
+
+def _connects(target: str, timeout: float) -> bool:
+    host, _, port = target.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return True
+    except OSError:  # includes socket.gaierror (name resolution) and timeouts
+        return False
+
+
+def probe(uris: list[str], timeout: float = PROBE_TIMEOUT) -> Probe:
+    """Resolve and open a TCP connection to each distinct host of `uris`.
+
+    The links' own hosts are probed, not a fixed "well-known" host: on a
+    machine that reaches only package registries, a registry answering says
+    nothing about the web. Honours no proxy settings.
+    """
+    targets = sorted({e for e in map(endpoint, uris) if e})
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda t: _connects(t, timeout), targets))
+    return Probe(targets, [t for t, ok in zip(targets, answers, strict=True) if ok])
+
+
+def classify(results: list[dict[str, object]], probe: Probe) -> list[Verdict]:
+    """Give a verdict on each record of the linkcheck builder's output.json."""
+    verdicts = []
+    for r in results:
+        uri, status, info = str(r["uri"]), str(r["status"]), str(r.get("info") or "")
+        where = f"{r['filename']}:{r['lineno']}"
+        if status == "working":
+            verdicts.append(Verdict(where, uri, "passed"))
+        elif status == "ignored":
+            verdicts.append(Verdict(where, uri, "ignored", info or "linkcheck_ignore"))
+        elif status == "unchecked":
+            # '#anchor', mailto:, tel:: anchors are checked in the HTML (step 2).
+            verdicts.append(Verdict(where, uri, "internal", "checked in the built HTML"))
+        elif status == "redirected":
+            reason = f"redirects to {info} (not in linkcheck_allowed_redirects)"
+            verdicts.append(Verdict(where, uri, "failed", reason))
+        elif not probe.online and endpoint(uri) and UNREACHABLE.search(info):
+            verdicts.append(Verdict(where, uri, "not checked", probe.reason()))
+        else:  # broken, timeout
+            verdicts.append(Verdict(where, uri, "failed", f"{status}: {info}"))
+    return verdicts
+
+
+def run_sphinx(builder: str, srcdir: Path, builddir: Path, opts: list[str]) -> list[str]:
+    """Run `sphinx-build -M builder`; return its warning lines (output shown as it runs)."""
+    cmd = [sys.executable, "-m", "sphinx", "-M", builder, str(srcdir), str(builddir), *opts]
+    print("$", " ".join(cmd[2:]), flush=True)
+    proc = subprocess.run(cmd, stdout=sys.stdout, stderr=subprocess.PIPE, text=True, check=False)
+    sys.stderr.write(proc.stderr)
+    warnings = [line for line in proc.stderr.splitlines() if WARNING_LINE.search(line)]
+    # The linkcheck builder exits 1 for any broken link: those are judged
+    # from output.json. Any other failure is a failure of the build.
+    tolerated = (0, 1) if builder == "linkcheck" else (0,)
+    if proc.returncode not in tolerated and not warnings:
+        warnings = [f"sphinx-build -M {builder} exited with status {proc.returncode}"]
+    return warnings
+
+
+# -- Step 2: internal links -------------------------------------------------
+# LinkChecker fits: it reads local files offline, checks anchors in them
+# (its AnchorCheck plugin), installs from PyPI and needs ~2 s for this site.
+# It reports a link target once, naming the first page that links to it.
+
+
+def source_of(page: Path, htmldir: Path, srcdir: Path) -> str | None:
+    """The Markdown file a built page comes from, if there is one."""
+    md = srcdir / page.relative_to(htmldir).with_suffix(".md")
+    return str(md.relative_to(srcdir)) if md.exists() else None
+
+
+def run_linkchecker(htmldir: Path) -> str:
+    """LinkChecker's XML report on every page of `htmldir`."""
+    pages = [p.resolve().as_uri() for p in sorted(htmldir.rglob("*.html"))]
+    cmd = [sys.executable, "-c", _LINKCHECKER, "--config", str(LINKCHECKERRC)]
+    cmd += ["--no-status", "--verbose", "--output", "xml", *pages]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode not in (0, 1) or "<linkchecker" not in proc.stdout:
+        raise RuntimeError(f"LinkChecker failed (status {proc.returncode}):\n{proc.stderr}")
+    return proc.stdout
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link LinkChecker checked (a start page has no `page`)."""
+
+    page: str | None  # the built page that holds the link, relative to the HTML folder
+    source: str | None  # the Markdown file that page is built from
+    line: int | None
+    url: str  # as written in the page
+    target: str  # as resolved
+    extern: bool
+    valid: bool
+    result: str
+    warnings: list[str]
+
+
+def read_linkchecker(report: str, htmldir: Path, srcdir: Path) -> list[Link]:
+    """One record per link in LinkChecker's XML report."""
+    links = []
+    for item in ET.fromstring(report).iter("urldata"):
+        parent, valid = item.find("parent"), item.find("valid")
+        page = line = source = None
+        if parent is not None and parent.text:
+            page_path = Path(unquote(urlsplit(parent.text).path))
+            page = str(page_path.relative_to(htmldir.resolve()))
+            line = int(parent.get("line", "0"))
+            source = source_of(htmldir / page, htmldir, srcdir)
+        links.append(
+            Link(
+                page=page,
+                source=source,
+                line=line,
+                url=item.findtext("url", ""),
+                target=item.findtext("realurl", ""),
+                extern=item.findtext("extern") == "1",
+                valid=valid is not None and valid.text == "1",
+                result=html.unescape(valid.get("result", "")) if valid is not None else "",
+                warnings=[w.text or "" for w in item.iter("warning")],
+            )
+        )
+    return links
+
+
+def judge_internal(links: list[Link]) -> list[Verdict]:
+    """A link in the HTML fails if its file is missing or it warns (a missing anchor)."""
+    verdicts = []
+    for link in links:
+        if link.page is None or link.url.startswith("data:"):
+            continue  # a start page, or inline content (furo's icons): not links
+        where = f"{link.page}:{link.line}" + (f" (from {link.source})" if link.source else "")
+        problems = ([] if link.valid else [link.result]) + link.warnings
+        if link.extern:
+            reason = "in the theme's templates, not in a document"
+            verdicts.append(Verdict(where, link.url, "external", reason))
+        elif problems:
+            verdicts.append(Verdict(where, link.url, "failed", "; ".join(problems)))
+        else:
+            verdicts.append(Verdict(where, link.url, "passed"))
+    return verdicts
+
+
+# -- Orchestration ----------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--srcdir", type=Path, default=Path("."))
+    parser.add_argument("--builddir", type=Path, default=Path("_build"))
+    parser.add_argument("sphinxopts", nargs="*", help="passed to sphinx-build (after --)")
+    args = parser.parse_args(argv)
+    opts = args.sphinxopts or STRICT
+    outdir = args.builddir / "linkcheck"
+    htmldir = args.builddir / "html"
+    build_failures: list[str] = []
+
+    # 1. External links.
+    build_failures += run_sphinx("linkcheck", args.srcdir, args.builddir, opts)
+    output_json = outdir / "output.json"
+    if not output_json.exists():
+        build_failures.append(f"{output_json} was not written")
+    lines = output_json.read_text("utf-8").splitlines() if output_json.exists() else []
+    results = [json.loads(line) for line in lines]
+    external = [str(r["uri"]) for r in results if endpoint(str(r["uri"]))]
+    net = probe(external)
+    verdicts = classify(results, net)
+
+    # 2. Internal links, in the HTML as built.
+    html_failures = run_sphinx("html", args.srcdir, args.builddir, opts)
+    build_failures += html_failures
+    internal: list[Verdict] = []
+    if not html_failures:
+        links = read_linkchecker(run_linkchecker(htmldir), htmldir, args.srcdir)
+        report_json = json.dumps([asdict(link) for link in links], indent=1)
+        (outdir / "internal.json").write_text(report_json, "utf-8")
+        internal = judge_internal(links)
+    # A theme link that the builder did check is not reported twice.
+    checked = {v.uri for v in verdicts}
+    internal = [v for v in internal if not (v.verdict == "external" and v.uri in checked)]
+
+    summary = {
+        "probe": {**asdict(net), "online": net.online},
+        "build_failures": build_failures,
+        "external": [asdict(v) for v in verdicts],
+        "internal": [asdict(v) for v in internal],
+        "html_checked": not html_failures,
+    }
+    (outdir / "summary.json").write_text(json.dumps(summary, indent=1), "utf-8")
+    return report(verdicts, internal, build_failures, net, html_checked=not html_failures)
+
+
+def report(
+    external: list[Verdict],
+    internal: list[Verdict],
+    build_failures: list[str],
+    net: Probe,
+    *,
+    html_checked: bool,
+) -> int:
+    """Print what failed, what was checked and what was not; return the exit status."""
+    failed = [v for v in external + internal if v.verdict == "failed"]
+    ext = Counter(v.verdict for v in external)
+    intl = Counter(v.verdict for v in internal)
+    print("\n== Link check ==")
+    for line in build_failures:
+        print(f"FAILED build: {line}")
+    for v in failed:
+        print(f"FAILED {v.where}: {v.uri}: {v.reason}")
+    print(
+        f"external links (Sphinx linkcheck builder): {ext['passed']} passed, "
+        f"{ext['failed']} failed, {ext['not checked']} NOT CHECKED, {ext['ignored']} ignored"
+    )
+    if ext["not checked"]:
+        print(f"  NOT CHECKED: {ext['not checked']} external links; {net.reason()}")
+    for v in external:
+        if v.verdict == "ignored":
+            print(f"  ignored: {v.uri}: {v.reason}")
+    if html_checked:
+        print(
+            f"links in the built HTML (LinkChecker: files and #anchors): "
+            f"{intl['passed']} passed, {intl['failed']} failed"
+        )
+    else:
+        print("links in the built HTML: NOT CHECKED, the strict HTML build failed (above)")
+    theme = sorted({v.uri for v in internal if v.verdict == "external"})
+    if theme:
+        print(
+            f"  NOT CHECKED: {len(theme)} external links of the theme's templates "
+            f"(footer, credits), which the builder does not see: {', '.join(theme)}"
+        )
+    print("reports: output.json, internal.json and summary.json in the linkcheck build folder")
+    passed = ext["passed"] + intl["passed"]
+    skipped = ext["not checked"] + ext["ignored"] + len(theme)
+    n_failed = len(failed) + len(build_failures)
+    print(f"linkcheck: {passed} passed, {n_failed} failed, {skipped} skipped")
+    return 1 if n_failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
