@@ -222,14 +222,25 @@ def read_linkchecker(report: str, htmldir: Path, srcdir: Path) -> list[Link]:
     return links
 
 
-def judge_internal(links: list[Link]) -> list[Verdict]:
+def short(problem: str, htmldir: Path) -> str:
+    """LinkChecker's message without the noise: no URLError wrapper, no anchor list."""
+    missing = re.search(r"No such file or directory: '([^']+)'", problem)
+    if missing:
+        path, root = Path(missing.group(1)), htmldir.resolve()
+        return f"no such file: {path.relative_to(root) if path.is_relative_to(root) else path}"
+    return problem.split(" Available anchors:")[0]
+
+
+def judge_internal(links: list[Link], htmldir: Path) -> list[Verdict]:
     """A link in the HTML fails if its file is missing or it warns (a missing anchor)."""
     verdicts = []
     for link in links:
         if link.page is None or link.url.startswith("data:"):
             continue  # a start page, or inline content (furo's icons): not links
         where = f"{link.page}:{link.line}" + (f" (from {link.source})" if link.source else "")
-        problems = ([] if link.valid else [link.result]) + link.warnings
+        problems = [
+            short(p, htmldir) for p in ([] if link.valid else [link.result]) + link.warnings
+        ]
         if link.extern:
             reason = "in the theme's templates, not in a document"
             verdicts.append(Verdict(where, link.url, "external", reason))
@@ -273,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         links = read_linkchecker(run_linkchecker(htmldir), htmldir, args.srcdir)
         report_json = json.dumps([asdict(link) for link in links], indent=1)
         (outdir / "internal.json").write_text(report_json, "utf-8")
-        internal = judge_internal(links)
+        internal = judge_internal(links, htmldir)
     # A theme link that the builder did check is not reported twice.
     checked = {v.uri for v in verdicts}
     internal = [v for v in internal if not (v.verdict == "external" and v.uri in checked)]
@@ -302,7 +313,7 @@ def report(
     ext = Counter(v.verdict for v in external)
     intl = Counter(v.verdict for v in internal)
     print("\n== Link check ==")
-    for line in build_failures:
+    for line in dict.fromkeys(build_failures):  # each once, though both builds warn
         print(f"FAILED build: {line}")
     for v in failed:
         print(f"FAILED {v.where}: {v.uri}: {v.reason}")
@@ -331,7 +342,7 @@ def report(
     print("reports: output.json, internal.json and summary.json in the linkcheck build folder")
     passed = ext["passed"] + intl["passed"]
     skipped = ext["not checked"] + ext["ignored"] + len(theme)
-    n_failed = len(failed) + len(build_failures)
+    n_failed = len(failed) + len(set(build_failures))
     print(f"linkcheck: {passed} passed, {n_failed} failed, {skipped} skipped")
     return 1 if n_failed else 0
 
