@@ -9,6 +9,7 @@ check must fail and name the file and the link of every one of them.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -29,7 +30,9 @@ def append(page: Path, text: str) -> int:
 
 def run_check(site: Path) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, str(site / "tools" / "check_links.py")]
-    cmd += ["--srcdir", str(site), "--builddir", str(site / "_build")]
+    # External links are not these tests' business (and CI's build job must
+    # not depend on the web): only the HTML is checked.
+    cmd += ["--srcdir", str(site), "--builddir", str(site / "_build"), "--no-external"]
     return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
 
 
@@ -133,14 +136,16 @@ def test_missing_theme_asset_fails(html_broken) -> None:  # type: ignore[no-unty
     ), html_broken.stdout
 
 
-def test_the_real_site_passes_offline_and_says_what_it_did_not_check(tmp_path: Path) -> None:
+def test_the_real_site_passes_and_says_what_it_did_not_check(tmp_path: Path) -> None:
     site = copy_site(tmp_path / "site")
     result = run_check(site)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "links in the built HTML (LinkChecker: files and #anchors):" in result.stdout
     assert re.search(r"links in the built HTML .*: [1-9]\d* passed, 0 failed", result.stdout)
-    assert (site / "_build" / "linkcheck" / "internal.json").exists()
-    assert (site / "_build" / "linkcheck" / "output.json").exists()
+    assert re.search(r"external links: \d+ NOT CHECKED, skipped \(--no-external\)", result.stdout)
+    internal = json.loads((site / "_build" / "linkcheck" / "internal.json").read_text("utf-8"))
+    pages = {link["page"] for link in internal if link["page"]}
+    assert {"index.html", "background/index.html", "see-also/index.html"} <= pages
 
 
 # -- A broken link in a timeline event (the events file of the timeline work) --
