@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import re
 import runpy
 import socket
 import subprocess
@@ -74,7 +75,7 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.send(429, {"Retry-After": str(RETRY_AFTER)}, body)
             elif path in ("/redirect", "/allowed-redirect"):
                 self.send(301, {"Location": "/good"}, body)
-            elif path == "/missing":
+            elif path.startswith("/missing"):
                 self.send(404, {}, body)
             elif path == "/slow":
                 time.sleep(SLOW)
@@ -135,6 +136,8 @@ def make_project(root: Path, links: list[str], extra_conf: str = "") -> Path:
         f"_site = runpy.run_path({str(ROOT / 'conf.py')!r})\n"
         "globals().update({k: v for k, v in _site.items() if k.startswith('linkcheck_')})\n"
         "extensions = ['myst_parser']\n"
+        "html_show_sphinx = False\n"  # no theme links but the tests' own
+        "html_theme_options = {'show_powered_by': False}\n"
         f"linkcheck_timeout = {TIMEOUT}\n" + extra_conf,
         encoding="utf-8",
     )
@@ -185,6 +188,8 @@ def mixed(
     extra = (
         "linkcheck_allowed_redirects = {**linkcheck_allowed_redirects,\n"
         f"    r'{base}/allowed-redirect': r'{base}/good'}}\n"
+        # A link in the theme's navigation, not in any document.
+        f"html_theme_options['extra_nav_links'] = {{'Theme': '{base}/missing-in-theme'}}\n"
     )
     project = make_project(tmp_path_factory.mktemp("mixed") / "project", links, extra)
     result, summary = run_check(project)
@@ -218,6 +223,14 @@ def test_each_answer_is_classified(mixed, path: str, verdict: str, reason: str) 
     assert reason in got["reason"]
     if verdict == "failed":
         assert f"{base}{path}" in result.stdout
+
+
+def test_a_broken_link_in_the_theme_templates_fails(mixed) -> None:  # type: ignore[no-untyped-def]
+    base, _site, _project, result, summary = mixed
+    got = verdicts(summary)[f"{base}/missing-in-theme"]
+    assert got["verdict"] == "failed"
+    assert re.fullmatch(r"\S+\.html:\d+ \(theme template\)", got["where"]), got
+    assert f"FAILED {got['where']}: {base}/missing-in-theme: broken: 404" in result.stdout
 
 
 def test_a_refused_connection_fails_when_the_network_is_up(mixed) -> None:  # type: ignore[no-untyped-def]
@@ -254,7 +267,9 @@ def test_good_links_pass(server: tuple[str, Site], tmp_path: Path) -> None:
     result, summary = run_check(project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert {v["verdict"] for v in summary["external"]} == {"passed"}
-    assert "external links (Sphinx linkcheck builder): 2 passed, 0 failed" in result.stdout
+    assert "external links (Sphinx linkcheck builder, pages and theme): 2 passed, 0 failed" in (
+        result.stdout
+    )
 
 
 def test_unreachable_hosts_are_reported_not_checked(tmp_path: Path) -> None:
