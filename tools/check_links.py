@@ -252,7 +252,7 @@ def judge_internal(links: list[Link], htmldir: Path) -> list[Verdict]:
             short(p, htmldir) for p in ([] if link.valid else [link.result]) + link.warnings
         ]
         if link.extern:
-            reason = "in the theme's templates, not in a document"
+            reason = "external: the linkcheck builder's (steps 1 and 3)"
             verdicts.append(Verdict(where, link.url, "external", reason))
         elif problems:
             verdicts.append(Verdict(where, link.url, "failed", "; ".join(problems)))
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-external",
         action="store_true",
-        help="skip step 1 and say so (CI's build job: a job of its own checks them)",
+        help="skip steps 1 and 3, and say so (CI's build job: a job of its own does them)",
     )
     parser.add_argument("sphinxopts", nargs="*", help="passed to sphinx-build (after --)")
     args = parser.parse_args(argv)
@@ -336,7 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_external and theme_uris:
         project = theme_project(theme_uris, args.srcdir, args.builddir / "linkcheck-theme")
         run_sphinx("linkcheck", project, project / "_build", STRICT)
-        theme_results = read_output_json(project / "_build" / "linkcheck" / "output.json")
+        theme_json = project / "_build" / "linkcheck" / "output.json"
+        if theme_json.exists():
+            theme_results = read_output_json(theme_json)
+        else:
+            build_failures.append(f"{theme_json} was not written")
         for r in theme_results:
             page = theme_where[str(r["uri"])].split(" (from ")[0]
             r["where"] = f"{page} (theme template)"
