@@ -148,11 +148,14 @@ def classify(results: list[dict[str, object]], probe: Probe) -> list[Verdict]:
     return verdicts
 
 
-def run_sphinx(builder: str, srcdir: Path, builddir: Path, opts: list[str]) -> list[str]:
+def run_sphinx(
+    builder: str, srcdir: Path, builddir: Path, opts: list[str], *, quiet: bool = False
+) -> list[str]:
     """Run `sphinx-build -M builder`; return its warning lines (output shown as it runs)."""
     cmd = [sys.executable, "-m", "sphinx", "-M", builder, str(srcdir), str(builddir), *opts]
     print("$", " ".join(cmd[2:]), flush=True)
-    proc = subprocess.run(cmd, stdout=sys.stdout, stderr=subprocess.PIPE, text=True, check=False)
+    out = subprocess.DEVNULL if quiet else sys.stdout
+    proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True, check=False)
     sys.stderr.write(proc.stderr)
     warnings = [
         line
@@ -335,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     theme_results: list[dict[str, object]] = []
     if not args.no_external and theme_uris:
         project = theme_project(theme_uris, args.srcdir, args.builddir / "linkcheck-theme")
-        run_sphinx("linkcheck", project, project / "_build", STRICT)
+        run_sphinx("linkcheck", project, project / "_build", STRICT, quiet=True)
         theme_json = project / "_build" / "linkcheck" / "output.json"
         if theme_json.exists():
             theme_results = read_output_json(theme_json)
