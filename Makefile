@@ -4,6 +4,7 @@
 #   make test       run the whole test suite (ends with make linkcheck)
 #   make linkcheck  check every link: external ones and the built HTML's
 #   make livehtml   rebuild and reload the site in a browser as you edit
+#   make map        redraw the infobox map from Natural Earth data
 #   make help       list every Sphinx builder (make <builder> runs it)
 
 PYTHON      ?= python3
@@ -42,6 +43,8 @@ venv-test: $(VENVDIR)/.test-stamp
 # missing ones as root, or prints the apt-get line to run.
 
 DEB_PACKAGES :=
+# rsvg-convert: the infobox map (SVG) as vector PDF in the LaTeX build
+DEB_PACKAGES += librsvg2-bin
 
 .PHONY: system-deps
 system-deps:
@@ -53,6 +56,16 @@ system-deps:
 livehtml: venv-test
 	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html $(STRICT) $(SPHINXOPTS) \
 		--ignore "$(VENVDIR)/*" --ignore "tests/*" --ignore "*.pytest_cache*"
+
+# -- Map ----------------------------------------------------------------
+# The infobox map, images/donetsk-and-russia.svg, is drawn by a script from
+# Natural Earth data that it fetches itself (apt-get download, pinned
+# SHA-256) into _build/geodata/. The SVG is committed: `make html` needs none
+# of this.
+
+.PHONY: map
+map: venv-test
+	$(BIN)/python tools/make_map.py
 
 # -- Tests ----------------------------------------------------------------
 
@@ -95,7 +108,7 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test lint livehtml clean distclean"
+	@echo "Project targets: test lint livehtml map clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
 Makefile requirements.txt tests/requirements.txt: ;

@@ -51,7 +51,15 @@ smartquotes = False
 
 extensions = [
     "myst_parser",
+    # SVG images (the infobox map) become vector PDF for LaTeX, via rsvg-convert.
+    "sphinxcontrib.rsvgconverter",
+    "sphinx_timeline",  # the `timeline` directive (pinned 0.2.1)
+    "article_timeline",  # _ext/article_timeline: checked events, honest dates
 ]
+
+# The article's dated events, the one source of every timeline and of the
+# JSON/CSV downloads (format: README.md, "Timeline events").
+article_timeline_events = "_data/events.yaml"
 
 # -- MyST ------------------------------------------------------------------
 # Markdown only; cross-references are written as [text](#label) against the
@@ -76,7 +84,7 @@ myst_url_schemes = {
 html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["credit.css"]
+html_css_files = ["credit.css", "infobox.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": True,
