@@ -106,34 +106,66 @@ HTML_BREAKS = {
 }
 
 
+SITE_URL = "https://example.org/en/latest/"
+
+
 @pytest.fixture(scope="module")
-def html_broken(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+def html_broken(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], dict]:
     site = copy_site(tmp_path_factory.mktemp("html") / "site")
     for page, text, _link, _why in HTML_BREAKS.values():
         append(site / page, text)
-    # A stylesheet that the theme links from every page but that does not exist:
-    # Sphinx does not check html_css_files.
+    # Links to the published site, as canonical links and a 404 page make
+    # them: one to a page that is built, one to a page that is not.
+    append(
+        site / "index.md",
+        '<a href="/en/latest/background/index.html#background-referendum">referendum</a> '
+        f'<a href="{SITE_URL}no-such-page.html">gone</a>',
+    )
     with (site / "conf.py").open("a", encoding="utf-8") as conf:
+        # A stylesheet that the theme links from every page but that does not
+        # exist: Sphinx does not check html_css_files.
         conf.write('\nhtml_css_files = [*html_css_files, "no-such-style.css"]\n')
-    return run_check(site)
+        conf.write(f"html_baseurl = {SITE_URL!r}\n")
+    result = run_check(site)
+    summary = json.loads((site / "_build" / "linkcheck" / "summary.json").read_text("utf-8"))
+    return result, summary
 
 
 @pytest.mark.parametrize("name", HTML_BREAKS)
 def test_html_break_fails_naming_page_and_link(html_broken, name: str) -> None:  # type: ignore[no-untyped-def]
+    result, _summary = html_broken
     page, _text, link, why = HTML_BREAKS[name]
     html_page = page.replace(".md", ".html")
-    assert html_broken.returncode == 1, html_broken.stdout
+    assert result.returncode == 1, result.stdout
     where = rf"{re.escape(html_page)}:\d+ \(from {re.escape(page)}\)"
     pattern = rf"^FAILED {where}: {re.escape(link)}: .*{re.escape(why)}"
-    assert re.search(pattern, html_broken.stdout, re.M), html_broken.stdout
+    assert re.search(pattern, result.stdout, re.M), result.stdout
 
 
 def test_missing_theme_asset_fails(html_broken) -> None:  # type: ignore[no-untyped-def]
+    result, _summary = html_broken
     assert re.search(
         r"^FAILED \S+\.html:\d+.*: \S*_static/no-such-style\.css: no such file",
-        html_broken.stdout,
+        result.stdout,
         re.M,
-    ), html_broken.stdout
+    ), result.stdout
+
+
+def test_links_to_the_published_site_are_checked_in_the_build(html_broken) -> None:  # type: ignore[no-untyped-def]
+    result, summary = html_broken
+    assert re.search(
+        rf"^FAILED index\.html:\d+ \(from index\.md\): {re.escape(SITE_URL)}no-such-page\.html: "
+        r"no such file: no-such-page\.html$",
+        result.stdout,
+        re.M,
+    ), result.stdout
+    verdicts = {v["uri"]: v for v in summary["internal"]}
+    good = verdicts["/en/latest/background/index.html#background-referendum"]
+    assert (good["verdict"], good["reason"]) == ("passed", "found in the build")
+    # Sphinx's canonical link (from html_baseurl) is found in the build too.
+    assert verdicts[f"{SITE_URL}index.html"]["verdict"] == "passed"
 
 
 def test_the_real_site_passes_and_says_what_it_did_not_check(tmp_path: Path) -> None:

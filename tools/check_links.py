@@ -11,7 +11,9 @@
 2. Internal links: the HTML is built strictly, then LinkChecker (PyPI) reads
    every page of _build/html and checks that each href and src (theme
    navigation, raw HTML, images, downloads, CSS, JS) names a file that
-   exists, and each #anchor an element id in it.
+   exists, and each #anchor an element id in it. Links to the published
+   site itself (html_baseurl: canonical links, a 404 page's /en/latest/...
+   links) are looked up in the build, not fetched.
 3. External links that only the theme's templates hold (footer credits),
    which the builder cannot see, go through the same builder and settings
    in a one-page project, and are sorted like those of step 1.
@@ -28,6 +30,7 @@ import argparse
 import html
 import json
 import re
+import runpy
 import socket
 import subprocess
 import sys
@@ -244,7 +247,42 @@ def short(problem: str, htmldir: Path) -> str:
     return problem.split(" Available anchors:")[0]
 
 
-def judge_internal(links: list[Link], htmldir: Path) -> list[Verdict]:
+def site_url(srcdir: Path) -> str:
+    """Where the site is published (conf.py's html_baseurl, ending in /), or ''."""
+    base = str(runpy.run_path(str(srcdir / "conf.py")).get("html_baseurl") or "")
+    return base if not base or base.endswith("/") else base + "/"
+
+
+def on_site(url: str, base: str, htmldir: Path) -> tuple[Path, str] | None:
+    """The built file and anchor that a link to the published site names, if it is one.
+
+    Canonical links and the 404 page's root-relative links (/en/latest/...)
+    point at the published site; LinkChecker sees them as external. They are
+    resolved against the build instead of being fetched from the web (where
+    the pages of a pull request do not exist yet).
+    """
+    parts, prefix = urlsplit(url), urlsplit(base).path
+    if base and url.startswith(base):
+        rest = url[len(base) :]
+    elif base and not parts.scheme and not parts.netloc and parts.path.startswith(prefix):
+        rest = url[len(prefix) :]
+    else:
+        return None
+    path, _, anchor = rest.partition("#")
+    path = unquote(path.split("?")[0])
+    return htmldir / (path + "index.html" if path.endswith("/") or not path else path), anchor
+
+
+def check_on_site(target: Path, anchor: str, htmldir: Path) -> str | None:
+    """What is wrong with a link to the published site, found in the build; None if nothing."""
+    if not target.is_file():
+        return f"no such file: {target.relative_to(htmldir)}"
+    if anchor and not re.search(rf'\bid="{re.escape(anchor)}"', target.read_text("utf-8")):
+        return f"Anchor `{anchor}' not found in {target.relative_to(htmldir)}"
+    return None
+
+
+def judge_internal(links: list[Link], htmldir: Path, base: str = "") -> list[Verdict]:
     """A link in the HTML fails if its file is missing or it warns (a missing anchor)."""
     verdicts = []
     for link in links:
@@ -254,7 +292,12 @@ def judge_internal(links: list[Link], htmldir: Path) -> list[Verdict]:
         problems = [
             short(p, htmldir) for p in ([] if link.valid else [link.result]) + link.warnings
         ]
-        if link.extern:
+        local = on_site(link.url, base, htmldir) if link.extern else None
+        if local:
+            problem = check_on_site(*local, htmldir)
+            verdict = Verdict(where, link.url, "failed", problem) if problem else None
+            verdicts.append(verdict or Verdict(where, link.url, "passed", "found in the build"))
+        elif link.extern:
             reason = "external: the linkcheck builder's (steps 1 and 3)"
             verdicts.append(Verdict(where, link.url, "external", reason))
         elif problems:
@@ -329,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         links = read_linkchecker(run_linkchecker(htmldir), htmldir, args.srcdir)
         report_json = json.dumps([asdict(link) for link in links], indent=1)
         (outdir / "internal.json").write_text(report_json, "utf-8")
-        internal = judge_internal(links, htmldir)
+        internal = judge_internal(links, htmldir, site_url(args.srcdir))
 
     # 3. External links that only the theme's templates hold.
     checked = {str(r["uri"]) for r in results}
