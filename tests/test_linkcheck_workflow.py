@@ -62,6 +62,13 @@ def test_every_action_is_pinned_by_commit_sha_with_its_tag() -> None:
         assert re.fullmatch(r" # v\d+(\.\d+)*", comment), (action, comment)
 
 
+def test_jobs_run_on_debian_with_python_3_11(workflow: dict) -> None:
+    # make system-deps installs Debian packages: the jobs run where they exist.
+    for name, job in workflow["jobs"].items():
+        assert job["container"] == "python:3.11-bookworm", name
+        assert "make system-deps" in [step.get("run") for step in job["steps"]], name
+
+
 def test_linkcheck_is_its_own_job_blocking_only_on_main(workflow: dict) -> None:
     jobs = workflow["jobs"]
     runs = {name: [s.get("run", "") for s in job["steps"]] for name, job in jobs.items()}
