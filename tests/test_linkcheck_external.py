@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 import pytest
 from conftest import ROOT
@@ -146,7 +147,7 @@ def make_project(root: Path, links: list[str], extra_conf: str = "") -> Path:
     return root
 
 
-def run_check(project: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+def run_check(project: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
     build = project / "_build"
     cmd = [sys.executable, str(ROOT / "tools" / "check_links.py")]
     cmd += ["--srcdir", str(project), "--builddir", str(build)]
@@ -155,8 +156,9 @@ def run_check(project: Path) -> tuple[subprocess.CompletedProcess[str], dict[str
     return result, summary
 
 
-def verdicts(summary: dict[str, object]) -> dict[str, dict[str, str]]:
-    return {v["uri"]: v for v in summary["external"]}  # type: ignore[attr-defined]
+def verdicts(summary: dict) -> dict[str, dict]:
+    """summary.json's verdicts on external links, by URI."""
+    return {v["uri"]: v for v in summary["external"]}
 
 
 def output_json(project: Path) -> dict[str, dict[str, object]]:
@@ -167,10 +169,16 @@ def output_json(project: Path) -> dict[str, dict[str, object]]:
 # -- Every case a host can answer, in one project (one build) --------------
 
 
+class Mixed(NamedTuple):
+    base: str  # the server's address
+    site: Site  # what the server saw
+    project: Path
+    result: subprocess.CompletedProcess[str]  # of tools/check_links.py
+    summary: dict  # its summary.json
+
+
 @pytest.fixture(scope="module")
-def mixed(
-    server: tuple[str, Site], tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, Site, Path, subprocess.CompletedProcess[str], dict[str, object]]:
+def mixed(server: tuple[str, Site], tmp_path_factory: pytest.TempPathFactory) -> Mixed:
     base, site = server
     refused = f"http://127.0.0.1:{closed_port()}/refused"
     links = [
@@ -193,10 +201,10 @@ def mixed(
     )
     project = make_project(tmp_path_factory.mktemp("mixed") / "project", links, extra)
     result, summary = run_check(project)
-    return base, site, project, result, summary
+    return Mixed(base, site, project, result, summary)
 
 
-def test_the_check_fails_and_names_file_line_and_link(mixed) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_fails_and_names_file_line_and_link(mixed: Mixed) -> None:
     base, _site, _project, result, _summary = mixed
     assert result.returncode == 1, result.stdout + result.stderr
     # index.md: the heading, a blank line, then one link a line; /missing is the 4th.
@@ -216,7 +224,7 @@ def test_the_check_fails_and_names_file_line_and_link(mixed) -> None:  # type: i
         ("/slow", "failed", "Read timed out"),
     ],
 )
-def test_each_answer_is_classified(mixed, path: str, verdict: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+def test_each_answer_is_classified(mixed: Mixed, path: str, verdict: str, reason: str) -> None:
     base, _site, _project, result, summary = mixed
     got = verdicts(summary)[base + path]
     assert got["verdict"] == verdict, (got, result.stdout)
@@ -225,7 +233,7 @@ def test_each_answer_is_classified(mixed, path: str, verdict: str, reason: str) 
         assert f"{base}{path}" in result.stdout
 
 
-def test_a_broken_link_in_the_theme_templates_fails(mixed) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_link_in_the_theme_templates_fails(mixed: Mixed) -> None:
     base, _site, _project, result, summary = mixed
     got = verdicts(summary)[f"{base}/missing-in-theme"]
     assert got["verdict"] == "failed"
@@ -233,7 +241,7 @@ def test_a_broken_link_in_the_theme_templates_fails(mixed) -> None:  # type: ign
     assert f"FAILED {got['where']}: {base}/missing-in-theme: broken: 404" in result.stdout
 
 
-def test_a_refused_connection_fails_when_the_network_is_up(mixed) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_connection_fails_when_the_network_is_up(mixed: Mixed) -> None:
     base, _site, _project, _result, summary = mixed
     # The server answered the probe, so this machine has a network: a host
     # that refuses the connection is a broken link, not an unchecked one.
@@ -244,13 +252,13 @@ def test_a_refused_connection_fails_when_the_network_is_up(mixed) -> None:  # ty
     assert "Connection refused" in refused[0]["reason"]
 
 
-def test_rate_limit_is_honoured_with_retry_after(mixed) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_is_honoured_with_retry_after(mixed: Mixed) -> None:
     _base, site, _project, _result, _summary = mixed
     first, second = site.hits["/rate-limited"][:2]
     assert second - first >= RETRY_AFTER * 0.9, site.hits["/rate-limited"]
 
 
-def test_timeouts_count_as_broken_and_are_retried(mixed) -> None:  # type: ignore[no-untyped-def]
+def test_timeouts_count_as_broken_and_are_retried(mixed: Mixed) -> None:
     base, site, project, _result, _summary = mixed
     conf = runpy.run_path(str(ROOT / "conf.py"))
     record = output_json(project)[f"{base}/slow"]
@@ -325,7 +333,7 @@ ONLINE = check_links.Probe(["en.wikipedia.org:443"], ["en.wikipedia.org:443"])
         (record("broken", "", uri="missing.pdf"), OFFLINE, "failed"),
     ],
 )
-def test_classify(rec: dict, probe, verdict: str) -> None:  # type: ignore[no-untyped-def]
+def test_classify(rec: dict, probe: check_links.Probe, verdict: str) -> None:
     (got,) = check_links.classify([rec], probe)
     assert got.verdict == verdict
     assert got.where == "a.md:3"

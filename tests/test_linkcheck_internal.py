@@ -19,6 +19,8 @@ import pytest
 from conftest import ROOT, copy_site
 
 EVENTS = ROOT / "_data" / "events.yaml"
+Run = tuple[subprocess.CompletedProcess[str], dict[str, int]]  # the check, the planted lines
+Checked = tuple[subprocess.CompletedProcess[str], dict]  # the check, its summary.json
 
 
 def append(page: Path, text: str) -> int:
@@ -59,16 +61,14 @@ MYST_BREAKS = {
 
 
 @pytest.fixture(scope="module")
-def myst_broken(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[subprocess.CompletedProcess[str], dict[str, int]]:
+def myst_broken(tmp_path_factory: pytest.TempPathFactory) -> Run:
     site = copy_site(tmp_path_factory.mktemp("myst") / "site")
     lines = {name: append(site / page, text) for name, (page, text, _) in MYST_BREAKS.items()}
     return run_check(site), lines
 
 
 @pytest.mark.parametrize("name", MYST_BREAKS)
-def test_myst_break_fails_naming_file_line_and_link(myst_broken, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_myst_break_fails_naming_file_line_and_link(myst_broken: Run, name: str) -> None:
     result, lines = myst_broken
     page, _text, link = MYST_BREAKS[name]
     assert result.returncode == 1
@@ -76,7 +76,7 @@ def test_myst_break_fails_naming_file_line_and_link(myst_broken, name: str) -> N
     assert any(f"{page}:{lines[name]}:" in f and link in f for f in failures), result.stdout
 
 
-def test_a_failed_build_is_not_reported_as_checked(myst_broken) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_build_is_not_reported_as_checked(myst_broken: Run) -> None:
     result, _lines = myst_broken
     assert "links in the built HTML: NOT CHECKED, the strict HTML build failed" in result.stdout
     assert re.search(r"^linkcheck: \d+ passed, [1-9]\d* failed", result.stdout, re.M)
@@ -110,9 +110,7 @@ SITE_URL = "https://example.org/en/latest/"
 
 
 @pytest.fixture(scope="module")
-def html_broken(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[subprocess.CompletedProcess[str], dict]:
+def html_broken(tmp_path_factory: pytest.TempPathFactory) -> Checked:
     site = copy_site(tmp_path_factory.mktemp("html") / "site")
     for page, text, _link, _why in HTML_BREAKS.values():
         append(site / page, text)
@@ -134,7 +132,7 @@ def html_broken(
 
 
 @pytest.mark.parametrize("name", HTML_BREAKS)
-def test_html_break_fails_naming_page_and_link(html_broken, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_html_break_fails_naming_page_and_link(html_broken: Checked, name: str) -> None:
     result, _summary = html_broken
     page, _text, link, why = HTML_BREAKS[name]
     html_page = page.replace(".md", ".html")
@@ -144,7 +142,7 @@ def test_html_break_fails_naming_page_and_link(html_broken, name: str) -> None: 
     assert re.search(pattern, result.stdout, re.M), result.stdout
 
 
-def test_missing_theme_asset_fails(html_broken) -> None:  # type: ignore[no-untyped-def]
+def test_missing_theme_asset_fails(html_broken: Checked) -> None:
     result, _summary = html_broken
     assert re.search(
         r"^FAILED \S+\.html:\d+.*: \S*_static/no-such-style\.css: no such file",
@@ -153,7 +151,7 @@ def test_missing_theme_asset_fails(html_broken) -> None:  # type: ignore[no-unty
     ), result.stdout
 
 
-def test_links_to_the_published_site_are_checked_in_the_build(html_broken) -> None:  # type: ignore[no-untyped-def]
+def test_links_to_the_published_site_are_checked_in_the_build(html_broken: Checked) -> None:
     result, summary = html_broken
     assert re.search(
         rf"^FAILED index\.html:\d+ \(from index\.md\): {re.escape(SITE_URL)}no-such-page\.html: "
