@@ -33,7 +33,7 @@ from conftest import ROOT
 TIMEOUT = 1  # linkcheck_timeout in the throwaway projects (seconds)
 SLOW = 3  # how long /slow takes to answer: longer than TIMEOUT
 RETRY_AFTER = 1  # seconds, in /rate-limited's first answer
-SERVER_LIFETIME = 120  # the server stops by itself after this, whatever happens
+SERVER_LIFETIME = 600  # the server stops by itself after this, whatever happens
 
 
 def load_check_links() -> ModuleType:
