@@ -1,7 +1,8 @@
 # Makefile for the "Donetsk People's Republic–Russia relations" site.
 #
 #   make html       build the site into _build/html (creates .venv on demand)
-#   make test       run the whole test suite
+#   make test       run the whole test suite (ends with make linkcheck)
+#   make linkcheck  check every link: external ones and the built HTML's
 #   make livehtml   rebuild and reload the site in a browser as you edit
 #   make pdf        the article as a PDF (alias of make latexpdf)
 #   make epub       the article as an EPUB e-book
@@ -107,10 +108,25 @@ map: venv-test
 .PHONY: test lint
 test: system-deps html lint venv-test
 	$(BIN)/python -m pytest tests
+	@$(MAKE) --no-print-directory linkcheck
 
 lint: venv-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# -- Link checking --------------------------------------------------------
+# Sphinx's linkcheck builder for external links, then every href, src and
+# #anchor of the built HTML (LinkChecker). Offline, external links are
+# reported NOT CHECKED with the reason. Reports: $(BUILDDIR)/linkcheck/.
+
+# LINKCHECK_EXTERNAL=no skips the external step and says so (CI's build
+# job: the external links are checked, with the network, by a job of their own).
+LINKCHECK_EXTERNAL ?= yes
+
+.PHONY: linkcheck
+linkcheck: venv-test
+	$(BIN)/python tools/check_links.py --srcdir $(SOURCEDIR) --builddir $(BUILDDIR) \
+		$(if $(filter no,$(LINKCHECK_EXTERNAL)),--no-external) -- $(STRICT) $(SPHINXOPTS)
 
 # -- Cleaning -------------------------------------------------------------
 
