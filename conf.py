@@ -193,6 +193,9 @@ latex_elements = {
 % split across two.
 \AddToHook{env/sphinxsidebar/before}{\needspace{0.36\textheight}}
 \AddToHook{env/sphinxsidebar/begin}{\spx@image@maxheight=0.3\textheight}
+% A term of a definition list (a date in a timeline) is never left at the
+% foot of a page: it moves on with the first lines of what it defines.
+\AddToHook{cmd/sphinxlineitem/before}{\needspace{5\baselineskip}}
 \makeatother
 """,
     # cmap is for pdflatex only; with xelatex it just logs a warning.
