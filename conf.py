@@ -38,6 +38,7 @@ exclude_patterns = [
     "README.md",
     "LICENSE",
     "tests",
+    "benchmarks",  # `make bench` and its README
     "node_modules",
 ]
 
