@@ -3,7 +3,7 @@
 - the floor: one page of MyST Markdown with the furo theme and nothing else,
   what Sphinx and furo cost by themselves;
 - a copy of the site, as committed;
-- the site with synthetic pages, or with a timeline of synthetic events.
+- the site grown: with synthetic pages, or with its events repeated.
 
 Nothing here is ever written into the project itself.
 """
