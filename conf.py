@@ -9,8 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Local extensions live in _ext/ (none yet in the foundation; the folder is
-# added by the first extension that needs it).
+# Local extensions live in _ext/ (the timeline, one-page HTML anchors).
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 # -- Project ---------------------------------------------------------------
