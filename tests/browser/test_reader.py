@@ -1,0 +1,516 @@
+"""The reader's experience, tested in a real browser.
+
+Headless Chromium (Debian's /usr/bin/chromium, driven by Python Playwright)
+reads the built site from a local server on 127.0.0.1 that serves it under the
+path of html_baseurl and answers a missing URL with 404.html, as Read the Docs
+does. Every page found in the built site is visited on a desktop and a phone,
+in light and dark mode; each visit is checked with axe-core and saved as a
+screenshot under _build/screenshots/<viewport>-<scheme>/.
+
+Set-up (done by `make test`): `make system-deps` for Chromium and fonts,
+`npm ci --prefix tests/browser` for axe-core.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is missing: run `make venv-test`"
+)
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+# Chromium quietened: no sandbox (containers, root), no GPU, and none of the
+# background traffic (updates, sync, field trials) a fresh profile starts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--no-default-browser-check",
+]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
+SCHEMES = ("light", "dark")
+# axe-core rule tags: WCAG 2.0 and 2.1, levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# What must fit a phone screen whole: the infobox (an aside or a figure), the
+# timeline of sphinx-timeline (.tl-item, .timeline-*), tables and code.
+MUST_FIT = "article aside, article figure, article .infobox, article [class*='timeline'], .tl-item"
+TIMELINE_ITEM = ".tl-item"
+MISSING_PAGE = "no-such-page.html"
+
+
+# -- The site on a local server --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path  # the built HTML
+    origin: str  # http://127.0.0.1:<port>
+    prefix: str  # the path of html_baseurl, e.g. /en/latest/
+    pages: list[str]  # every page, relative to root, e.g. relations/index.html
+
+    def url(self, page: str) -> str:
+        return f"{self.origin}{self.prefix}{page}"
+
+    def file_of(self, page: str) -> str:
+        """The file that answers for a page."""
+        return "404.html" if page == MISSING_PAGE else page
+
+    def page_of(self, url: str) -> str:
+        """The page name of a URL on this site ('' when it is not one)."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.origin:
+            return ""
+        return parts.path.removeprefix(self.prefix)
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves the site under `prefix`; anything else gets 404.html, status 404."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        path = unquote(urlsplit(path).path)
+        if not path.startswith(self.prefix):
+            return ""
+        return super().translate_path("/" + path.removeprefix(self.prefix))
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        target = Path(self.translate_path(self.path)) if self.translate_path(self.path) else None
+        if target and (target.is_file() or (target / "index.html").is_file()):
+            return super().send_head()
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass  # quiet: failures are reported by the tests
+
+
+def base_path(site_root: Path) -> str:
+    """The path of html_baseurl, read from the canonical link of the front page."""
+    soup = BeautifulSoup((site_root / "index.html").read_text(encoding="utf-8"), "html.parser")
+    link = soup.find("link", rel="canonical")
+    assert link is not None, "index.html has no canonical link: is html_baseurl set?"
+    return urlsplit(link["href"]).path.removesuffix("index.html")
+
+
+@pytest.fixture(scope="module")
+def site(site_html: Path) -> Iterator[Site]:
+    prefix = base_path(site_html)
+    handler = type("Handler", (SiteHandler,), {"prefix": prefix})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site_html)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    pages = sorted(
+        p.relative_to(site_html).as_posix()
+        for p in site_html.rglob("*.html")
+        if not p.relative_to(site_html).parts[0].startswith(("_", "."))
+    )
+    # 404.html is read where readers meet it: at a missing URL.
+    pages = [MISSING_PAGE if p == "404.html" else p for p in pages]
+    try:
+        yield Site(site_html, f"http://127.0.0.1:{server.server_port}", prefix, pages)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+# -- The browser -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[playwright_api.Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (or set CHROMIUM=/path)")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/browser`")
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Traffic:
+    """Everything the browser asked for and everything that went wrong."""
+
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+def new_context(
+    browser: playwright_api.Browser, site: Site, viewport: str, scheme: str, traffic: Traffic
+) -> playwright_api.BrowserContext:
+    """A fresh profile at this size and colour scheme, with its traffic recorded."""
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport],
+        color_scheme=scheme,  # type: ignore[arg-type]
+        is_mobile=viewport == "phone",
+        has_touch=viewport == "phone",
+        reduced_motion="reduce",
+    )
+    missing = site.url(MISSING_PAGE)
+
+    def on_response(response: playwright_api.Response) -> None:
+        if response.status >= 400 and not (response.url == missing and response.status == 404):
+            traffic.failed.append(f"{response.url}: HTTP {response.status}")
+
+    def on_console(message: playwright_api.ConsoleMessage) -> None:
+        # Chromium logs the 404 status of the missing page itself as an error.
+        expected = message.location.get("url") == missing and "404" in message.text
+        if message.type == "error" and not expected:
+            where = message.page.url if message.page else "?"
+            traffic.console_errors.append(f"{where}: {message.text}")
+
+    context.on("request", lambda request: traffic.requests.append(request.url))
+    # net::ERR_ABORTED is the browser cancelling a request itself (the page
+    # was left before a late favicon arrived); a server's refusal shows as an
+    # HTTP status above, a dead server as another error here.
+    context.on(
+        "requestfailed",
+        lambda r: r.failure == "net::ERR_ABORTED" or traffic.failed.append(f"{r.url}: {r.failure}"),
+    )
+    context.on("response", on_response)
+    context.on("console", on_console)
+    context.on("weberror", lambda e: traffic.console_errors.append(f"uncaught: {e.error}"))
+    return context
+
+
+# -- The tour: every page, each viewport and colour scheme -----------------
+
+# Background colour luminance of <body>, to prove the scheme took effect.
+LUMINANCE_JS = """() => {
+  const [r, g, b] = getComputedStyle(document.body).backgroundColor
+    .match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+  const lin = c => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}"""
+
+AXE_JS = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+  });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => n.target.join(' ')),
+  }));
+}"""
+
+# Elements that stick out of the viewport sideways. Content inside a box that
+# scrolls or clips on its own (a wide code block) does not move the page.
+OVERFLOW_JS = """(mustFit) => {
+  const vw = document.documentElement.clientWidth;
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + [...el.classList].map(c => '.' + c).join('');
+  const clipped = el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) return true;
+    }
+    return false;
+  };
+  const out = [];
+  if (document.documentElement.scrollWidth > vw) {
+    out.push(`the page is ${document.documentElement.scrollWidth} px wide in ${vw} px`);
+  }
+  for (const el of document.querySelectorAll('article *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.height && (r.left < -1 || r.right > vw + 1) && !clipped(el)) {
+      out.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px`);
+    }
+  }
+  for (const el of document.querySelectorAll(mustFit)) {
+    const r = el.getBoundingClientRect();
+    if (r.width && (r.left < -1 || r.right > vw + 1 || el.scrollWidth > el.clientWidth + 1)) {
+      out.push(`${name(el)} does not fit: ${Math.round(r.left)}..${Math.round(r.right)} px, `
+        + `content ${el.scrollWidth} px in ${el.clientWidth} px`);
+    }
+  }
+  return out;
+}"""
+
+
+@dataclass
+class Tour:
+    traffic: Traffic = field(default_factory=Traffic)
+    violations: list[str] = field(default_factory=list)
+    wrong_scheme: list[str] = field(default_factory=list)
+    overflow: list[str] = field(default_factory=list)
+    screenshots: list[Path] = field(default_factory=list)
+    visits: int = 0
+
+
+def screenshot_path(viewport: str, scheme: str, page: str) -> Path:
+    name = "404.png" if page == MISSING_PAGE else page.removesuffix(".html") + ".png"
+    return SCREENSHOTS / f"{viewport}-{scheme}" / name
+
+
+@pytest.fixture(scope="module")
+def tour(browser: playwright_api.Browser, site: Site) -> Tour:
+    """Visit every page in every viewport and scheme once; record what is wrong."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    result = Tour()
+    for viewport, scheme in itertools.product(VIEWPORTS, SCHEMES):
+        context = new_context(browser, site, viewport, scheme, result.traffic)
+        page = context.new_page()
+        for name in site.pages:
+            where = f"{name} ({viewport}, {scheme})"
+            page.goto(site.url(name), wait_until="load")
+            page.evaluate("document.fonts.ready")
+            result.visits += 1
+            luminance = page.evaluate(LUMINANCE_JS)
+            if (scheme == "dark") != (luminance < 0.2):
+                result.wrong_scheme.append(f"{where}: background luminance {luminance:.2f}")
+            page.add_script_tag(path=AXE)
+            for v in page.evaluate(AXE_JS, WCAG_TAGS):
+                result.violations.append(
+                    f"{where}: {v['id']} ({v['impact']}) {v['help']}: {', '.join(v['nodes'])}"
+                )
+            if viewport == "phone":
+                result.overflow += [f"{where}: {o}" for o in page.evaluate(OVERFLOW_JS, MUST_FIT)]
+            shot = screenshot_path(viewport, scheme, name)
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=shot, full_page=True, animations="disabled")
+            result.screenshots.append(shot)
+        context.close()
+    return result
+
+
+def test_every_page_was_visited(tour: Tour, site: Site) -> None:
+    assert {"index.html", "search.html", MISSING_PAGE} <= set(site.pages)
+    assert tour.visits == len(site.pages) * len(VIEWPORTS) * len(SCHEMES)
+
+
+def test_light_and_dark_mode_take_effect(tour: Tour) -> None:
+    assert not tour.wrong_scheme, "\n".join(tour.wrong_scheme)
+
+
+def test_axe_finds_no_wcag_21_a_or_aa_violation(tour: Tour) -> None:
+    assert not tour.violations, "\n".join(tour.violations)
+
+
+def test_no_request_leaves_the_local_server(tour: Tour, site: Site) -> None:
+    local = [u for u in tour.traffic.requests if site.page_of(u) or u.startswith("data:")]
+    foreign = sorted(set(tour.traffic.requests) - set(local))
+    assert local, "no request was recorded at all"
+    assert not foreign, "requests to other hosts:\n" + "\n".join(foreign)
+
+
+def test_no_request_fails(tour: Tour) -> None:
+    assert not tour.traffic.failed, "\n".join(tour.traffic.failed)
+
+
+def test_no_console_error(tour: Tour) -> None:
+    assert not tour.traffic.console_errors, "\n".join(tour.traffic.console_errors)
+
+
+def test_nothing_scrolls_sideways_on_a_phone(tour: Tour) -> None:
+    """Includes the infobox and the timeline, which must fit whole."""
+    assert not tour.overflow, "\n".join(tour.overflow)
+
+
+def test_screenshots_are_saved(tour: Tour, site: Site) -> None:
+    assert len(tour.screenshots) == tour.visits
+    for viewport, scheme in itertools.product(VIEWPORTS, SCHEMES):
+        for name in site.pages:
+            shot = screenshot_path(viewport, scheme, name)
+            head = shot.read_bytes()[:24]
+            assert head.startswith(b"\x89PNG\r\n\x1a\n"), shot
+            width = int.from_bytes(head[16:20], "big")
+            assert width == VIEWPORTS[viewport]["width"], f"{shot} is {width} px wide"
+
+
+# -- Interaction -----------------------------------------------------------
+
+
+@pytest.fixture
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+def phone(
+    browser: playwright_api.Browser, site: Site, traffic: Traffic
+) -> Iterator[playwright_api.Page]:
+    context = new_context(browser, site, "phone", "light", traffic)
+    yield context.new_page()
+    context.close()
+    assert not traffic.failed + traffic.console_errors
+
+
+@pytest.fixture(params=SCHEMES)
+def desktop(
+    request: pytest.FixtureRequest, browser: playwright_api.Browser, site: Site, traffic: Traffic
+) -> Iterator[playwright_api.Page]:
+    context = new_context(browser, site, "desktop", request.param, traffic)
+    yield context.new_page()
+    context.close()
+    assert not traffic.failed + traffic.console_errors
+
+
+def test_navigation_drawer_opens_on_a_phone(phone: playwright_api.Page, site: Site) -> None:
+    phone.goto(site.url("index.html"))
+    drawer = phone.locator(".sidebar-drawer")
+    link = drawer.get_by_role("link", name="See also")
+    assert drawer.bounding_box()["x"] + drawer.bounding_box()["width"] <= 0, "drawer shown"
+    assert not link.is_visible() or not _in_viewport(phone, link)
+    phone.locator("label.nav-overlay-icon").click()
+    phone.wait_for_function(
+        "() => document.querySelector('.sidebar-drawer').getBoundingClientRect().left >= 0"
+    )
+    assert _in_viewport(phone, link)
+    link.click()
+    phone.wait_for_load_state()
+    assert site.page_of(phone.url) == "see-also/index.html"
+
+
+def _in_viewport(page: playwright_api.Page, locator: playwright_api.Locator) -> bool:
+    box = locator.bounding_box()
+    width = page.viewport_size["width"]
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def test_search_finds_pushilin_and_leads_to_his_page(
+    desktop: playwright_api.Page, site: Site
+) -> None:
+    desktop.goto(site.url("index.html"))
+    box = desktop.locator(".sidebar-search")
+    box.fill("Pushilin")
+    box.press("Enter")
+    desktop.wait_for_url("**/search.html?q=Pushilin*")
+    results = desktop.locator("#search-results ul.search > li a")
+    results.first.wait_for()
+    hrefs = [site.page_of(a.evaluate("a => a.href")) for a in results.all()]
+    assert [h.split("?")[0].split("#")[0] for h in hrefs] == ["relations/official-relations.html"]
+    results.first.click()
+    desktop.wait_for_load_state()
+    assert site.page_of(desktop.url).startswith("relations/official-relations.html")
+    assert "Denis Pushilin" in desktop.locator("article").inner_text()
+
+
+def test_skip_link_is_first_and_jumps_to_the_content(
+    desktop: playwright_api.Page, site: Site
+) -> None:
+    for name in site.pages:
+        desktop.goto(site.url(name))
+        desktop.keyboard.press("Tab")
+        focused = desktop.evaluate(
+            "() => [document.activeElement.className, document.activeElement.textContent.trim()]"
+        )
+        assert focused == ["skip-to-content muted-link", "Skip to content"], name
+        skip = desktop.locator(".skip-to-content")
+        desktop.wait_for_function(
+            "() => document.querySelector('.skip-to-content').getBoundingClientRect().top >= 0"
+        )
+        assert _in_viewport(desktop, skip), f"{name}: the focused skip link is off screen"
+        desktop.keyboard.press("Enter")
+        desktop.keyboard.press("Tab")
+        inside = desktop.evaluate(
+            "() => !!document.activeElement.closest('#furo-main-content, .content')"
+        )
+        assert inside, f"{name}: after the skip link, Tab does not land in the content"
+
+
+# The keyboard tab stops of a page, in order, each with whether its focus is
+# drawn: the pixels around it differ from when it is not focused.
+def tab_stops(page: playwright_api.Page, limit: int = 200) -> list[dict]:
+    stops: list[dict] = []
+    page.keyboard.press("Tab")
+    for _ in range(limit):
+        info = page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              if (!el || el === document.body) return null;
+              el.scrollIntoView({block: 'center'});
+              const r = el.getBoundingClientRect();
+              return {html: el.outerHTML.slice(0, 120), x: r.x, y: r.y + scrollY,
+                      w: r.width, h: r.height, mark: el.dataset.tabStop || null};
+            }"""
+        )
+        if info is None or info["mark"]:  # wrapped round to the start
+            break
+        page.evaluate("() => { document.activeElement.dataset.tabStop = '1'; }")
+        stops.append(info)
+        page.keyboard.press("Tab")
+    return stops
+
+
+def test_keyboard_focus_is_visible(desktop: playwright_api.Page, site: Site) -> None:
+    missing = []
+    for name in ("index.html", "relations/official-relations.html"):
+        desktop.goto(site.url(name))
+        desktop.keyboard.press("Tab")
+        for _ in range(40):
+            focused = desktop.evaluate_handle("document.activeElement")
+            if desktop.evaluate("el => el === document.body", focused):
+                break
+            focused.evaluate("el => el.scrollIntoView({block: 'center'})")
+            box = focused.as_element().bounding_box()
+            if box and box["width"] and box["height"]:
+                clip = {
+                    "x": max(box["x"] - 4, 0),
+                    "y": max(box["y"] - 4, 0),
+                    "width": box["width"] + 8,
+                    "height": box["height"] + 8,
+                }
+                with_focus = desktop.screenshot(clip=clip, animations="disabled")
+                focused.evaluate("el => el.blur()")
+                without = desktop.screenshot(clip=clip, animations="disabled")
+                focused.evaluate("el => el.focus({focusVisible: true})")
+                if with_focus == without:
+                    missing.append(f"{name}: {focused.evaluate('el => el.outerHTML.slice(0, 100)')}")
+            desktop.keyboard.press("Tab")
+    assert not missing, "focus not drawn:\n" + "\n".join(missing)
+
+
+def test_timeline_is_reachable_and_read_in_order(desktop: playwright_api.Page, site: Site) -> None:
+    """Every timeline is read (DOM order) as it is seen (top to bottom) and
+    every link in it is reached by Tab, in that same order."""
+    with_timeline = [
+        name
+        for name in site.pages
+        if "tl-item" in (site.root / site.file_of(name)).read_text(encoding="utf-8")
+    ]
+    if not with_timeline:
+        pytest.skip("no page of the site has a timeline (.tl-item) yet")
+    for name in with_timeline:
+        desktop.goto(site.url(name))
+        tops = desktop.locator(TIMELINE_ITEM).evaluate_all(
+            "items => items.map(i => i.getBoundingClientRect().top + scrollY)"
+        )
+        assert tops == sorted(tops), f"{name}: timeline items are not shown in reading order"
+        links = desktop.locator(f"{TIMELINE_ITEM} a[href]").evaluate_all(
+            "links => links.map(a => a.outerHTML.slice(0, 120))"
+        )
+        reached = [s["html"] for s in tab_stops(desktop)]
+        in_timeline = [h for h in reached if h in links]
+        assert in_timeline == links, f"{name}: Tab reaches {in_timeline}, expected {links}"
