@@ -2,6 +2,7 @@
 #
 #   make html       build the site into _build/html (creates .venv on demand)
 #   make test       run the whole test suite
+#   make test-browser  only the browser tests (screenshots in _build/screenshots/)
 #   make livehtml   rebuild and reload the site in a browser as you edit
 #   make help       list every Sphinx builder (make <builder> runs it)
 
@@ -41,10 +42,28 @@ venv-test: $(VENVDIR)/.test-stamp
 # missing ones as root, or prints the apt-get line to run.
 
 DEB_PACKAGES :=
+# Browser tests: Chromium, and fonts for it to draw text with (Chromium only
+# recommends fonts-liberation, which --no-install-recommends leaves out).
+# npm comes with Node.js from NodeSource; Debian packages it apart.
+DEB_PACKAGES += chromium fonts-dejavu-core fonts-liberation
+DEB_PACKAGES += $(if $(shell command -v npm),,npm)
 
 .PHONY: system-deps
 system-deps:
 	@tools/ensure-debian-packages $(DEB_PACKAGES)
+
+# -- Browser test tools ---------------------------------------------------
+# axe-core, pinned in tests/browser/package-lock.json, installed by npm ci
+# (again whenever the lock file changes).
+
+BROWSERTESTS := tests/browser
+
+$(BROWSERTESTS)/node_modules/.ci-stamp: $(BROWSERTESTS)/package-lock.json
+	npm ci --prefix $(BROWSERTESTS) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: browser-tools
+browser-tools: system-deps venv-test $(BROWSERTESTS)/node_modules/.ci-stamp
 
 # -- Editors --------------------------------------------------------------
 
@@ -55,9 +74,13 @@ livehtml: venv-test
 
 # -- Tests ----------------------------------------------------------------
 
-.PHONY: test lint
-test: system-deps html lint venv-test
+.PHONY: test lint test-browser
+test: system-deps html lint venv-test browser-tools
 	$(BIN)/python -m pytest tests
+
+# Only the browser tests; screenshots land in _build/screenshots/.
+test-browser: browser-tools
+	$(BIN)/python -m pytest tests/browser
 
 lint: venv-test
 	$(BIN)/ruff check .
@@ -79,10 +102,10 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test lint livehtml clean distclean"
+	@echo "Project targets: test test-browser lint livehtml clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
-Makefile requirements.txt tests/requirements.txt: ;
+Makefile requirements.txt tests/requirements.txt $(BROWSERTESTS)/package-lock.json: ;
 
 %: venv
 	$(SPHINXBUILD) -M $@ $(SOURCEDIR) $(BUILDDIR) $(STRICT) $(SPHINXOPTS)

@@ -84,7 +84,9 @@ myst_url_schemes = {
 html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["credit.css"]
+html_css_files = ["credit.css", "reader.css"]
+# Keyboard access to the navigation drawer on narrow screens (see the file).
+html_js_files = ["reader.js"]
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": True,

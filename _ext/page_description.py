@@ -39,8 +39,7 @@ def check_description(app: Sphinx, doctree: nodes.document) -> None:
     """doctree-read: a page without a description fails a strict build."""
     if not description_of(doctree):
         logger.warning(
-            "page has no description: add `myst: html_meta: description: ...` "
-            "to its front matter",
+            "page has no description: add `myst: html_meta: description: ...` to its front matter",
             location=app.env.docname,
             type="description",
             subtype="missing",
