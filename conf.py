@@ -88,6 +88,8 @@ html_css_files = ["credit.css", "reader.css"]
 # Keyboard access to the navigation drawer on narrow screens (see the file).
 html_js_files = ["reader.js"]
 html_show_sourcelink = False
+# No general index: the article has no index entries, and an empty page helps nobody.
+html_use_index = False
 html_theme_options = {
     "navigation_with_keys": True,
     # The credit and licence of the article, in the footer of every page.
@@ -118,7 +120,7 @@ html_favicon = "_static/favicon.svg"  # an abstract mark, no flag or emblem
 
 # Sitemap: html_baseurl already holds the language and version.
 sitemap_url_scheme = "{link}"
-sitemap_excludes = ["404.html", "search.html", "genindex.html"]
+sitemap_excludes = ["404.html", "search.html"]
 
 # OpenGraph: og:description and the meta description come from each page's
 # `myst: html_meta: description:` front matter (the local page_description
