@@ -4,6 +4,7 @@
 #   make test       run the whole test suite
 #   make test-browser  only the browser tests (screenshots in _build/screenshots/)
 #   make livehtml   rebuild and reload the site in a browser as you edit
+#   make map        redraw the infobox map from Natural Earth data
 #   make help       list every Sphinx builder (make <builder> runs it)
 
 PYTHON      ?= python3
@@ -47,6 +48,8 @@ DEB_PACKAGES :=
 # npm comes with Node.js from NodeSource; Debian packages it apart.
 DEB_PACKAGES += chromium fonts-dejavu-core fonts-liberation
 DEB_PACKAGES += $(if $(shell command -v npm),,npm)
+# rsvg-convert: the infobox map (SVG) as vector PDF in the LaTeX build
+DEB_PACKAGES += librsvg2-bin
 
 .PHONY: system-deps
 system-deps:
@@ -71,6 +74,16 @@ browser-tools: system-deps venv-test $(BROWSERTESTS)/node_modules/.ci-stamp
 livehtml: venv-test
 	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html $(STRICT) $(SPHINXOPTS) \
 		--ignore "$(VENVDIR)/*" --ignore "tests/*" --ignore "*.pytest_cache*"
+
+# -- Map ----------------------------------------------------------------
+# The infobox map, images/donetsk-and-russia.svg, is drawn by a script from
+# Natural Earth data that it fetches itself (apt-get download, pinned
+# SHA-256) into _build/geodata/. The SVG is committed: `make html` needs none
+# of this.
+
+.PHONY: map
+map: venv-test
+	$(BIN)/python tools/make_map.py
 
 # -- Tests ----------------------------------------------------------------
 
@@ -102,7 +115,7 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test test-browser lint livehtml clean distclean"
+	@echo "Project targets: test test-browser lint livehtml map clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
 Makefile requirements.txt tests/requirements.txt $(BROWSERTESTS)/package-lock.json: ;

@@ -54,12 +54,20 @@ smartquotes = False
 
 extensions = [
     "myst_parser",
+    # SVG images (the infobox map) become vector PDF for LaTeX, via rsvg-convert.
+    "sphinxcontrib.rsvgconverter",
+    "sphinx_timeline",  # the `timeline` directive (pinned 0.2.1)
+    "article_timeline",  # _ext/article_timeline: checked events, honest dates
     "notfound.extension",  # sphinx-notfound-page: the 404 page
     "sphinx_sitemap",  # sitemap.xml
     "sphinxext.opengraph",  # OpenGraph tags for link previews
     "page_description",  # local: each page's description, also as og:description
     "caption_level",  # local: an aria-level for toctree captions (accessibility)
 ]
+
+# The article's dated events, the one source of every timeline and of the
+# JSON/CSV downloads (format: README.md, "Timeline events").
+article_timeline_events = "_data/events.yaml"
 
 # -- MyST ------------------------------------------------------------------
 # Markdown only; cross-references are written as [text](#label) against the
@@ -84,7 +92,7 @@ myst_url_schemes = {
 html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["credit.css", "reader.css"]
+html_css_files = ["credit.css", "infobox.css", "reader.css"]
 # Keyboard access to the navigation drawer on narrow screens (see the file).
 html_js_files = ["reader.js"]
 html_show_sourcelink = False
