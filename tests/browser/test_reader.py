@@ -28,10 +28,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, sphinx_build
-
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is missing: run `make venv-test`"
-)
+from playwright import sync_api as playwright_api
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -53,8 +50,8 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, 
 SCHEMES = ("light", "dark")
 # axe-core rule tags: WCAG 2.0 and 2.1, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# What must fit a phone screen whole: the infobox (an aside or a figure), the
-# timeline of sphinx-timeline (.tl-item, .timeline-*), tables and code.
+# What must fit a phone screen whole, not even scrolling inside itself: the
+# infobox (an aside with a figure) and the timelines (.tl-item, .timeline-*).
 MUST_FIT = "article aside, article figure, article .infobox, article [class*='timeline'], .tl-item"
 TIMELINE_ITEM = ".tl-item"
 MISSING_PAGE = "no-such-page.html"
@@ -103,8 +100,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return super().translate_path("/" + path.removeprefix(self.prefix))
 
     def send_head(self):  # type: ignore[no-untyped-def]
-        target = Path(self.translate_path(self.path)) if self.translate_path(self.path) else None
-        if target and (target.is_file() or (target / "index.html").is_file()):
+        target = self.translate_path(self.path)
+        if target and (Path(target).is_file() or Path(target, "index.html").is_file()):
             return super().send_head()
         body = (Path(self.directory) / "404.html").read_bytes()
         self.send_response(404)
@@ -235,23 +232,33 @@ AXE_JS = """async (tags) => {
   }));
 }"""
 
-# Elements that stick out of the viewport sideways. Content inside a box that
-# scrolls or clips on its own (a wide code block) does not move the page.
+# What scrolls sideways: the page, or a box around the article that can
+# scroll (furo's content column does, below 46em); and the elements that
+# stick out of the viewport. A box inside the article that scrolls or clips on its own (a
+# wide code block) keeps what is inside it from moving the text.
 OVERFLOW_JS = """(mustFit) => {
   const vw = document.documentElement.clientWidth;
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
     + [...el.classList].map(c => '.' + c).join('');
+  const article = document.querySelector('article');
   const clipped = el => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    for (let a = el.parentElement; a && a !== article; a = a.parentElement) {
       if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) return true;
     }
     return false;
   };
   const out = [];
-  if (document.documentElement.scrollWidth > vw) {
-    out.push(`the page is ${document.documentElement.scrollWidth} px wide in ${vw} px`);
+  const scrollers = [document.documentElement];
+  for (let a = article?.parentElement; a && a !== document.body; a = a.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) scrollers.push(a);
   }
-  for (const el of document.querySelectorAll('article *')) {
+  for (const box of scrollers) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      out.push(`${box === document.documentElement ? 'the page' : name(box)} scrolls sideways: `
+        + `${box.scrollWidth} px wide in ${box.clientWidth} px`);
+    }
+  }
+  for (const el of article ? article.querySelectorAll('*') : []) {
     const r = el.getBoundingClientRect();
     if (r.width && r.height && (r.left < -1 || r.right > vw + 1) && !clipped(el)) {
       out.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px`);
@@ -694,7 +701,7 @@ def timeline_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return src / "_build" / "index.html"
 
 
-def test_timeline_checks_catch_what_they_must(
+def test_timeline_and_fit_checks_catch_what_they_must(
     browser: playwright_api.Browser, timeline_demo: Path
 ) -> None:
     with browser.new_context(viewport=VIEWPORTS["desktop"]) as desktop:
@@ -714,3 +721,11 @@ def test_timeline_checks_catch_what_they_must(
         page.goto(timeline_demo.as_uri())
         overflow = page.evaluate(OVERFLOW_JS, MUST_FIT)
         assert any("timeline-default does not fit" in problem for problem in overflow), overflow
+        # Something wide in the text makes the whole page scroll sideways.
+        page.evaluate(
+            """() => document.querySelector('article').insertAdjacentHTML(
+                 'beforeend', '<div id="planted" style="width: 600px; height: 1em"></div>')"""
+        )
+        overflow = page.evaluate(OVERFLOW_JS, MUST_FIT)
+        assert any(problem.startswith("div.content scrolls sideways") for problem in overflow)
+        assert any(problem.startswith("div#planted spans") for problem in overflow), overflow
