@@ -1,9 +1,13 @@
 # Makefile for the "Donetsk People's Republic–Russia relations" site.
 #
 #   make html       build the site into _build/html (creates .venv on demand)
-#   make test       run the whole test suite
+#   make test       run the whole test suite (ends with make linkcheck)
 #   make test-browser  only the browser tests (screenshots in _build/screenshots/)
+#   make linkcheck  check every link: external ones and the built HTML's
 #   make livehtml   rebuild and reload the site in a browser as you edit
+#   make pdf        the article as a PDF (alias of make latexpdf)
+#   make epub       the article as an EPUB e-book
+#   make htmlzip    the site as one page in a zip, for offline reading
 #   make map        redraw the infobox map from Natural Earth data
 #   make help       list every Sphinx builder (make <builder> runs it)
 
@@ -50,6 +54,11 @@ DEB_PACKAGES += chromium fonts-dejavu-core fonts-liberation
 DEB_PACKAGES += $(if $(shell command -v npm),,npm)
 # rsvg-convert: the infobox map (SVG) as vector PDF in the LaTeX build
 DEB_PACKAGES += librsvg2-bin
+# PDF: xelatex, latexmk, the FreeSerif/FreeSans/FreeMono fonts (Latin and
+# Cyrillic), rsvg-convert (as above). Tests: pdftotext, and epubcheck (which
+# pulls in a Java runtime, default-jre).
+PDF_DEB_PACKAGES := texlive-xetex latexmk fonts-freefont-otf texlive-fonts-recommended librsvg2-bin
+DEB_PACKAGES += $(PDF_DEB_PACKAGES) poppler-utils epubcheck
 
 .PHONY: system-deps
 system-deps:
@@ -67,6 +76,33 @@ $(BROWSERTESTS)/node_modules/.ci-stamp: $(BROWSERTESTS)/package-lock.json
 
 .PHONY: browser-tools
 browser-tools: system-deps venv-test $(BROWSERTESTS)/node_modules/.ci-stamp
+# -- PDF, EPUB and offline HTML -------------------------------------------
+# The same outputs as Read the Docs (formats: pdf, epub, htmlzip), strict.
+# DOC_NAME is conf.py's DOC_NAME (a test checks that they agree).
+
+DOC_NAME := dpr-russia-relations
+
+# Sphinx's LaTeX builder (strict), then latexmk through the Makefile Sphinx
+# writes: non-interactive and halting at the first LaTeX error, so that an
+# error fails the target. Then the log is read for what still gives a PDF
+# (overfull lines, missing glyphs, undefined references): that fails too.
+.PHONY: latexpdf pdf
+latexpdf: venv
+	@tools/ensure-debian-packages $(PDF_DEB_PACKAGES)
+	LATEXOPTS="-interaction=nonstopmode -halt-on-error" \
+		$(SPHINXBUILD) -M latexpdf $(SOURCEDIR) $(BUILDDIR) $(STRICT) $(SPHINXOPTS)
+	$(BIN)/python tools/check-latex-log.py $(BUILDDIR)/latex
+pdf: latexpdf
+
+# Read the Docs' htmlzip: the one-page HTML in a folder of its own, zipped,
+# _build/dpr-russia-relations-html.zip. Tagged "offline" (see conf.py).
+.PHONY: htmlzip
+htmlzip: venv
+	rm -rf $(BUILDDIR)/htmlzip $(BUILDDIR)/$(DOC_NAME)-html.zip
+	$(SPHINXBUILD) -b singlehtml -d $(BUILDDIR)/doctrees-offline -t offline $(STRICT) \
+		$(SPHINXOPTS) $(SOURCEDIR) $(BUILDDIR)/htmlzip/$(DOC_NAME)
+	rm -f $(BUILDDIR)/htmlzip/$(DOC_NAME)/.buildinfo
+	$(BIN)/python -m zipfile -c $(BUILDDIR)/$(DOC_NAME)-html.zip $(BUILDDIR)/htmlzip/$(DOC_NAME)
 
 # -- Editors --------------------------------------------------------------
 
@@ -90,6 +126,7 @@ map: venv-test
 .PHONY: test lint test-browser
 test: system-deps html lint venv-test browser-tools
 	$(BIN)/python -m pytest tests
+	@$(MAKE) --no-print-directory linkcheck
 
 # Only the browser tests; screenshots land in _build/screenshots/.
 test-browser: browser-tools
@@ -98,6 +135,20 @@ test-browser: browser-tools
 lint: venv-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# -- Link checking --------------------------------------------------------
+# Sphinx's linkcheck builder for external links, then every href, src and
+# #anchor of the built HTML (LinkChecker). Offline, external links are
+# reported NOT CHECKED with the reason. Reports: $(BUILDDIR)/linkcheck/.
+
+# LINKCHECK_EXTERNAL=no skips the external step and says so (CI's build
+# job: the external links are checked, with the network, by a job of their own).
+LINKCHECK_EXTERNAL ?= yes
+
+.PHONY: linkcheck
+linkcheck: venv-test
+	$(BIN)/python tools/check_links.py --srcdir $(SOURCEDIR) --builddir $(BUILDDIR) \
+		$(if $(filter no,$(LINKCHECK_EXTERNAL)),--no-external) -- $(STRICT) $(SPHINXOPTS)
 
 # -- Cleaning -------------------------------------------------------------
 
@@ -115,7 +166,7 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test test-browser lint livehtml map clean distclean"
+	@echo "Project targets: test test-browser lint livehtml map pdf htmlzip clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
 Makefile requirements.txt tests/requirements.txt $(BROWSERTESTS)/package-lock.json: ;

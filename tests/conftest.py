@@ -102,3 +102,40 @@ def site_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = sphinx_build(ROOT, out, "html", "-d", str(out / ".doctrees"))
     assert result.returncode == 0, result.stderr
     return out
+
+
+# -- Downloadable outputs: PDF, EPUB, HTML zip -------------------------------
+
+EVENTS = ROOT / "_data" / "events.yaml"
+
+
+def make(target: str, builddir: Path, project: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run `make <target>` in `project`, output in `builddir` (never raises).
+
+    The virtual environment is the one running the tests, taken as up to date
+    (`-o`), so that a copy of the project does not reinstall it.
+    """
+    venv = Path(sys.prefix)
+    cmd = ["make", "--no-print-directory", "-C", str(project), f"VENVDIR={venv}"]
+    cmd += ["-o", f"{venv}/.docs-stamp", f"BUILDDIR={builddir}", target]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+
+def timeline_titles() -> list[str]:
+    """The titles of the timeline's events; none until the events file exists."""
+    if not EVENTS.exists():
+        return []
+    import yaml
+
+    data = yaml.safe_load(EVENTS.read_text(encoding="utf-8"))
+    events = data["events"] if isinstance(data, dict) else data
+    return [event["title"] for event in events]
+
+
+def sphinx_conf() -> dict[str, object]:
+    """conf.py's settings, read as Sphinx reads them (with no tags set)."""
+    import runpy
+
+    from sphinx.util.tags import Tags
+
+    return runpy.run_path(str(ROOT / "conf.py"), init_globals={"tags": Tags()})
