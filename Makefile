@@ -76,6 +76,7 @@ $(BROWSERTESTS)/node_modules/.ci-stamp: $(BROWSERTESTS)/package-lock.json
 
 .PHONY: browser-tools
 browser-tools: system-deps venv-test $(BROWSERTESTS)/node_modules/.ci-stamp
+
 # -- PDF, EPUB and offline HTML -------------------------------------------
 # The same outputs as Read the Docs (formats: pdf, epub, htmlzip), strict.
 # DOC_NAME is conf.py's DOC_NAME (a test checks that they agree).

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# Local extensions live in _ext/ (none yet in the foundation; the folder is
-# added by the first extension that needs it).
+# Local extensions live in _ext/ (the timeline, one-page HTML anchors, page
+# descriptions, toctree caption levels).
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 # -- Project ---------------------------------------------------------------
