@@ -2,6 +2,7 @@
 #
 #   make html       build the site into _build/html (creates .venv on demand)
 #   make test       run the whole test suite (ends with make linkcheck)
+#   make test-browser  only the browser tests (screenshots in _build/screenshots/)
 #   make linkcheck  check every link: external ones and the built HTML's
 #   make livehtml   rebuild and reload the site in a browser as you edit
 #   make bench      measure build times and page weights against the floor
@@ -73,6 +74,11 @@ lock: venv-test
 # missing ones as root, or prints the apt-get line to run.
 
 DEB_PACKAGES :=
+# Browser tests: Chromium, and fonts for it to draw text with (Chromium only
+# recommends fonts-liberation, which --no-install-recommends leaves out).
+# npm comes with Node.js from NodeSource; Debian packages it apart.
+DEB_PACKAGES += chromium fonts-dejavu-core fonts-liberation
+DEB_PACKAGES += $(if $(shell command -v npm),,npm)
 # rsvg-convert: the infobox map (SVG) as vector PDF in the LaTeX build
 DEB_PACKAGES += librsvg2-bin
 # PDF: xelatex, latexmk, the FreeSerif/FreeSans/FreeMono fonts (Latin and
@@ -84,6 +90,19 @@ DEB_PACKAGES += $(PDF_DEB_PACKAGES) poppler-utils epubcheck
 .PHONY: system-deps
 system-deps:
 	@tools/ensure-debian-packages $(DEB_PACKAGES)
+
+# -- Browser test tools ---------------------------------------------------
+# axe-core, pinned in tests/browser/package-lock.json, installed by npm ci
+# (again whenever the lock file changes).
+
+BROWSERTESTS := tests/browser
+
+$(BROWSERTESTS)/node_modules/.ci-stamp: $(BROWSERTESTS)/package-lock.json
+	npm ci --prefix $(BROWSERTESTS) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: browser-tools
+browser-tools: system-deps venv-test $(BROWSERTESTS)/node_modules/.ci-stamp
 
 # -- PDF, EPUB and offline HTML -------------------------------------------
 # The same outputs as Read the Docs (formats: pdf, epub, htmlzip), strict.
@@ -140,10 +159,14 @@ map: venv-test
 
 # -- Tests ----------------------------------------------------------------
 
-.PHONY: test lint
-test: system-deps html lint venv-test
+.PHONY: test lint test-browser
+test: system-deps html lint venv-test browser-tools
 	$(BIN)/python -m pytest tests
 	@$(MAKE) --no-print-directory linkcheck
+
+# Only the browser tests; screenshots land in _build/screenshots/.
+test-browser: browser-tools
+	$(BIN)/python -m pytest tests/browser
 
 lint: venv-test
 	$(BIN)/ruff check .
@@ -179,10 +202,11 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test lint livehtml map pdf htmlzip bench lock clean distclean"
+	@echo "Project targets: test test-browser lint livehtml map pdf htmlzip bench lock clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
-Makefile requirements.txt tests/requirements.txt requirements.in tests/requirements.in: ;
+Makefile requirements.txt tests/requirements.txt requirements.in tests/requirements.in \
+	$(BROWSERTESTS)/package-lock.json: ;
 
 %: venv
 	$(SPHINXBUILD) -M $@ $(SOURCEDIR) $(BUILDDIR) $(STRICT) $(SPHINXOPTS)

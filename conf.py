@@ -6,11 +6,14 @@ Every option here is documented at https://www.sphinx-doc.org/en/master/usage/co
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
-# Local extensions live in _ext/ (none yet in the foundation; the folder is
-# added by the first extension that needs it).
+# Local extensions live in _ext/ (the timeline, one-page HTML anchors, page
+# descriptions, toctree caption levels).
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 # -- Project ---------------------------------------------------------------
@@ -61,6 +64,11 @@ extensions = [
     "sphinx_timeline",  # the `timeline` directive (pinned 0.2.1)
     "article_timeline",  # _ext/article_timeline: checked events, honest dates
     "page_css",  # _ext/page_css.py: stylesheets only on the pages that use them
+    "notfound.extension",  # sphinx-notfound-page: the 404 page
+    "sphinx_sitemap",  # sitemap.xml
+    "sphinxext.opengraph",  # OpenGraph tags for link previews
+    "page_description",  # local: each page's description, also as og:description
+    "caption_level",  # local: an aria-level for toctree captions (accessibility)
     # Cross-page links that work in the one-page HTML (`make htmlzip`).
     "singlehtml_anchors",
 ]
@@ -96,11 +104,15 @@ myst_url_schemes = {
 html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["credit.css"]
+html_css_files = ["credit.css", "reader.css"]
 # Stylesheets that only some pages need, by a class those pages use
 # (_ext/page_css.py): the others do not download them.
 page_css_files = {"infobox": "infobox.css", "article-timeline": "timeline.css"}
+# Keyboard access to the navigation drawer on narrow screens (see the file).
+html_js_files = ["reader.js"]
 html_show_sourcelink = False
+# No general index: the article has no index entries, and an empty page helps nobody.
+html_use_index = False
 html_theme_options = {
     "navigation_with_keys": True,
     # The credit and licence of the article, in the footer of every page.
@@ -119,6 +131,66 @@ html_theme_options = {
         },
     ],
 }
+
+# -- HTML: site metadata --------------------------------------------------
+# One base URL drives the canonical links, the sitemap, OpenGraph and the 404
+# page. Read the Docs sets READTHEDOCS_CANONICAL_URL for each build (it ends
+# in "/<lang>/<version>/"); elsewhere the default is the published site.
+html_baseurl = os.environ.get(
+    "READTHEDOCS_CANONICAL_URL", "https://dpr-russia-relations.readthedocs.io/en/latest/"
+)
+html_favicon = "_static/favicon.svg"  # an abstract mark, no flag or emblem
+
+# Sitemap: html_baseurl already holds the language and version.
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["404.html", "search.html"]
+
+# OpenGraph: og:description and the meta description come from each page's
+# `myst: html_meta: description:` front matter (the local page_description
+# extension fails the build when a page has none). No generated social-card
+# images: they would need matplotlib.
+ogp_site_url = html_baseurl
+ogp_type = "article"
+ogp_social_cards = {"enable": False}
+
+# 404 page: served by Read the Docs for any missing URL, so its links are
+# absolute paths under the base URL.
+notfound_urls_prefix = urlsplit(html_baseurl).path
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n"
+        "<p>There is no page at this address. Go to "
+        f'<a href="{notfound_urls_prefix}index.html">the front page of the article</a> '
+        f'or <a href="{notfound_urls_prefix}search.html">search the site</a>.</p>'
+    ),
+    "metatags": '<meta name="robots" content="noindex">',  # not for search engines
+}
+
+# "Last updated" dates come from each page's last commit (in UTC, so every
+# machine builds the same bytes). Outside a git checkout (a source tarball,
+# no git) the date is SOURCE_DATE_EPOCH's when that is set, else none.
+html_last_updated_fmt = "%d %B %Y"
+git_last_updated_timezone = "UTC"
+
+
+def _in_git_checkout() -> bool:
+    """True when git runs and this folder is inside a repository with commits."""
+    cmd = ["git", "-C", str(Path(__file__).parent), "rev-parse", "--verify", "HEAD"]
+    try:
+        return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+    except OSError:  # git is not installed
+        return False
+
+
+if _in_git_checkout():
+    extensions.append("sphinx_last_updated_by_git")
+    sitemap_show_lastmod = True  # <lastmod> from the same git dates
+    # A shallow clone (Read the Docs fetches 50 commits) cannot date a page
+    # unchanged since its oldest commit: it shows no date instead of failing.
+    suppress_warnings.append("git.too_shallow")
+elif "SOURCE_DATE_EPOCH" not in os.environ:
+    html_last_updated_fmt = None
 
 # -- LaTeX -----------------------------------------------------------------
 # `make latexpdf` (alias `make pdf`) gives _build/latex/dpr-russia-relations.pdf:
