@@ -69,6 +69,11 @@ def _append_hidden_toctree(site: Path, entry: str) -> None:
         index.write(f"\n```{{toctree}}\n:hidden:\n\n{entry}\n```\n")
 
 
+def _front_matter(description: str) -> str:
+    """Every page of the site has a description (page_description)."""
+    return f'---\nmyst:\n  html_meta:\n    description: "{description}"\n---\n\n'
+
+
 def add_synthetic_pages(site: Path, count: int) -> None:
     """Add count pages like the site's own: a label, headings, the article's
     paragraphs, a cross-reference to the previous page, a link to Wikipedia
@@ -79,7 +84,8 @@ def add_synthetic_pages(site: Path, count: int) -> None:
     folder.mkdir()
     names = [f"page-{n:04d}" for n in range(1, count + 1)]
     (folder / "index.md").write_text(
-        "(synthetic)=\n# Synthetic pages\n\n```{toctree}\n:maxdepth: 1\n\n"
+        _front_matter("The synthetic pages that the benchmarks add to the site.")
+        + "(synthetic)=\n# Synthetic pages\n\n```{toctree}\n:maxdepth: 1\n\n"
         + "\n".join(names)
         + "\n```\n",
         encoding="utf-8",
@@ -88,7 +94,8 @@ def add_synthetic_pages(site: Path, count: int) -> None:
         previous = f"synthetic/page-{n - 1:04d}" if n > 1 else "synthetic"
         text = [paragraphs[(n + k) % len(paragraphs)] for k in range(3)]
         (folder / f"{name}.md").write_text(
-            f"(synthetic/{name})=\n# Synthetic page {n}\n\n{text[0]}\n\n"
+            _front_matter(f"Synthetic page {n}, made by the benchmarks to measure build time.")
+            + f"(synthetic/{name})=\n# Synthetic page {n}\n\n{text[0]}\n\n"
             f"## First section\n\n{text[1]} See [the previous page](#{previous}).\n\n"
             f"## Second section\n\n{text[2]} See also [Russia](https://en.wikipedia.org/wiki/Russia).\n\n"
             "```{note}\nA synthetic page, made by the benchmarks.\n```\n",
