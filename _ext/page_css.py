@@ -4,6 +4,9 @@
 a page whose document has an element with that class links the file; other
 pages do not download it. (``html_css_files`` links a file from every page.)
 Sphinx allows ``app.add_css_file`` inside ``html-page-context`` for this.
+
+Likewise Sphinx's ``pygments.css``, which only colours code blocks, is linked
+only from pages that have a code block (Sphinx links it from every page).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ def page_classes(doctree: nodes.document) -> set[str]:
     return {name for node in doctree.findall(nodes.Element) for name in node.get("classes", [])}
 
 
+PYGMENTS_CSS = "_static/pygments.css"
+
+
 def add_page_css(
     app: Sphinx,
     pagename: str,
@@ -34,6 +40,8 @@ def add_page_css(
     for css_class, filename in app.config.page_css_files.items():
         if css_class in used:
             app.add_css_file(filename)
+    if "css_files" in context and not any(doctree.findall(nodes.literal_block)):
+        context["css_files"] = [c for c in context["css_files"] if c.filename != PYGMENTS_CSS]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

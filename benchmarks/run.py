@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sphinx
 from projects import (
@@ -187,7 +188,7 @@ def machine() -> str:
     )
 
 
-def weight_rows(site_html: Path, floor_html: Path) -> list[Row]:
+def weight_rows(site_html: Path, floor_html: Path, root: str) -> list[Row]:
     floor_page = page_weight(floor_html / "index.html", floor_html)
     rows = [
         Row(
@@ -202,7 +203,7 @@ def weight_rows(site_html: Path, floor_html: Path) -> list[Row]:
         if not p.relative_to(site_html).parts[0].startswith("_")
     )
     for page in pages:
-        site = page_weight(site_html / f"{page}.html", site_html)
+        site = page_weight(site_html / f"{page}.html", site_html, root)
         floor = floor_page
         if page in GENERATED_PAGES:
             floor = page_weight(floor_html / f"{page}.html", floor_html)
@@ -257,8 +258,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
         tmp = Path(tmp_name)
+        conf = runpy.run_path(str(ROOT / "conf.py"))
         # The floor's PDF uses the project's LaTeX engine (Sphinx's default: pdflatex).
-        engine = runpy.run_path(str(ROOT / "conf.py")).get("latex_engine", "pdflatex")
+        engine = conf.get("latex_engine", "pdflatex")
+        # Where the site is served: the 404 page links from there (/en/latest/...).
+        root = urlsplit(conf.get("html_baseurl", "")).path or "/"
         floor = make_floor(tmp / "floor", engine)
         site = copy_site(tmp / "site")
         floor_out, site_out = tmp / "floor-html", tmp / "site-html"
@@ -315,7 +319,7 @@ def main() -> None:
 
         # The edits above changed the copy: weigh a clean build of the site.
         sphinx_build(copy_site(tmp / "site-as-committed"), tmp / "weigh-html")
-        rows += weight_rows(tmp / "weigh-html", floor_out)
+        rows += weight_rows(tmp / "weigh-html", floor_out, root)
 
         if not args.skip_scaling:
             rows += grow_pages(tmp, len(pages), clean, slow_runs)

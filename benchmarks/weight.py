@@ -70,8 +70,9 @@ class _References(HTMLParser):
             self.inline_css += data
 
 
-def _resolve(url: str, base: Path, site: Path) -> Path | str | None:
-    """A local file for url, the url itself if remote, None if nothing is fetched."""
+def _resolve(url: str, base: Path, site: Path, root: str) -> Path | str | None:
+    """A local file for url, the url itself if remote, None if nothing is fetched.
+    A path from the server's root (/en/latest/...) is in the site under root."""
     url = url.strip()
     parts = urlsplit(url)
     if not url or url.startswith("#") or parts.scheme in {"data", "javascript", "about"}:
@@ -79,16 +80,20 @@ def _resolve(url: str, base: Path, site: Path) -> Path | str | None:
     if parts.scheme or parts.netloc:
         return url
     path = unquote(parts.path)
-    target = (site / path.lstrip("/")) if path.startswith("/") else (base / path)
-    return target.resolve()
+    if path.startswith("/"):
+        if not path.startswith(root):
+            return url  # elsewhere on the server: not the site's
+        return (site / path.removeprefix(root)).resolve()
+    return (base / path).resolve()
 
 
 def _css_urls(css: str) -> list[str]:
     return [match.group(2) or match.group(4) for match in _CSS_URL.finditer(css)]
 
 
-def page_weight(page: Path, site: Path) -> Weight:
-    """What a first visit to page (a file under the built site) downloads."""
+def page_weight(page: Path, site: Path, root: str = "/") -> Weight:
+    """What a first visit to page (a file under the built site) downloads.
+    root is the URL path the site is served under (html_baseurl's path)."""
     weight = Weight()
     seen: set[Path] = set()
 
@@ -102,7 +107,7 @@ def page_weight(page: Path, site: Path) -> Weight:
 
     def follow(urls: list[str], base: Path) -> None:
         for url in urls:
-            target = _resolve(url, base, site)
+            target = _resolve(url, base, site, root)
             if target is None or target in seen:
                 continue
             if isinstance(target, str):

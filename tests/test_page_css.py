@@ -2,8 +2,8 @@
 
 Page weight counts against the bare furo page (`make bench`): the infobox's
 CSS belongs on the front page, the timelines' CSS on pages with a timeline,
-and sphinx-timeline's own CSS/JS (for its horizontal strip) on no page that
-shows a vertical list.
+sphinx-timeline's own CSS/JS (for its horizontal strip) on no page that
+shows a vertical list, and Sphinx's pygments.css only where code is shown.
 """
 
 from __future__ import annotations
@@ -51,11 +51,20 @@ def test_no_sphinx_timeline_strip_assets_on_list_timelines(site_html: Path) -> N
         assert not [a for a in assets(page) if strip_assets.search(a)], page
 
 
-def test_the_horizontal_strip_still_gets_sphinx_timeline_assets(tmp_path: Path) -> None:
+def test_pygments_css_only_on_pages_with_code(site_html: Path) -> None:
+    # The article has no code block; Sphinx's own search page keeps the file.
+    for page in site_html.glob("**/*.html"):
+        has_code = 'class="highlight' in page.read_text(encoding="utf-8")
+        if page.name not in {"search.html", "404.html"}:
+            assert ("pygments.css" in names(page)) == has_code, page
+
+
+def test_strip_timeline_and_code_get_their_assets(tmp_path: Path) -> None:
     site = copy_site(tmp_path / "site")
     page = site / "timeline" / "index.md"
     text = page.read_text(encoding="utf-8")
-    page.write_text(text.replace(":reversed:\n", ":reversed:\n:style: default\n"), "utf-8")
+    text = text.replace(":reversed:\n", ":reversed:\n:style: default\n")
+    page.write_text(text + "\n```python\nprint('a code block')\n```\n", "utf-8")
     out = tmp_path / "html"
     result = sphinx_build(site, out, "html", "-d", str(tmp_path / "doctrees"))
     assert result.returncode == 0, result.stderr
@@ -63,3 +72,5 @@ def test_the_horizontal_strip_still_gets_sphinx_timeline_assets(tmp_path: Path) 
     assert re.search(r"_static/default\.[0-9a-f]{32}\.css", linked)
     assert re.search(r"_static/datetime\.[0-9a-f]{32}\.js", linked)
     assert "default." not in " ".join(assets(out / "index.html"))
+    assert "pygments.css" in names(out / "timeline" / "index.html")
+    assert "pygments.css" not in names(out / "index.html")
