@@ -5,6 +5,8 @@
 #   make test-browser  only the browser tests (screenshots in _build/screenshots/)
 #   make linkcheck  check every link: external ones and the built HTML's
 #   make livehtml   rebuild and reload the site in a browser as you edit
+#   make bench      measure build times and page weights against the floor
+#   make lock       compile requirements*.in into hash-locked requirements*.txt
 #   make pdf        the article as a PDF (alias of make latexpdf)
 #   make epub       the article as an EPUB e-book
 #   make htmlzip    the site as one page in a zip, for offline reading
@@ -22,24 +24,49 @@ BUILDDIR    := _build
 BIN         := $(VENVDIR)/bin
 SPHINXBUILD := $(BIN)/sphinx-build
 
+# Reproducible builds: every date Sphinx writes (|today|, the PDF's date) is
+# the last commit's, not the clock's; without git, a fixed date (the
+# project's first commit). Two builds of one commit are byte-identical.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1795693149)
+export SOURCE_DATE_EPOCH
+
 .DEFAULT_GOAL := help
 
 # -- Virtual environment --------------------------------------------------
 # Created when missing and refreshed when a requirements file changes; the
 # stamp files record which requirements the venv was last installed from.
+# The requirements files are lock files with hashes (see `make lock`): pip
+# installs nothing whose hash is not in them.
 
 $(VENVDIR)/.docs-stamp: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENVDIR)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENVDIR)/.test-stamp: tests/requirements.txt $(VENVDIR)/.docs-stamp
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r tests/requirements.txt
 	@touch $@
 
 .PHONY: venv venv-test
 venv: $(VENVDIR)/.docs-stamp
 venv-test: $(VENVDIR)/.test-stamp
+
+# -- Lock files -----------------------------------------------------------
+# requirements.in and tests/requirements.in list the direct dependencies,
+# pinned by hand; `make lock` compiles each into its requirements.txt: every
+# package pulled in, pinned, with the hashes of its files. It resolves
+# against PyPI alone, whatever this machine's pip or uv configuration says,
+# so the hashes are those of the files every machine downloads. Versions
+# already locked are kept; `make lock UPGRADE=1` takes the newest allowed.
+
+LOCK := $(BIN)/uv pip compile --quiet --no-config --index-url https://pypi.org/simple \
+	--generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock" \
+	$(if $(UPGRADE),--upgrade)
+
+.PHONY: lock
+lock: venv-test
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) tests/requirements.in -o tests/requirements.txt
 
 # -- System packages ------------------------------------------------------
 # Debian packages that some builds and checks need beyond Python. Each
@@ -112,6 +139,14 @@ livehtml: venv-test
 	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html $(STRICT) $(SPHINXOPTS) \
 		--ignore "$(VENVDIR)/*" --ignore "tests/*" --ignore "*.pytest_cache*"
 
+# -- Benchmarks -----------------------------------------------------------
+# Build times and page weights against a bare one-page MyST + furo project
+# built in the same run; see benchmarks/README.md.
+
+.PHONY: bench
+bench: venv-test
+	$(BIN)/python benchmarks/run.py
+
 # -- Map ----------------------------------------------------------------
 # The infobox map, images/donetsk-and-russia.svg, is drawn by a script from
 # Natural Earth data that it fetches itself (apt-get download, pinned
@@ -167,10 +202,11 @@ distclean: clean
 help: venv
 	@$(SPHINXBUILD) -M help $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 	@echo
-	@echo "Project targets: test test-browser lint livehtml map pdf htmlzip clean distclean"
+	@echo "Project targets: test test-browser lint livehtml map pdf htmlzip bench lock clean distclean"
 
 # Files that exist are never "built" by the catch-all rule below.
-Makefile requirements.txt tests/requirements.txt $(BROWSERTESTS)/package-lock.json: ;
+Makefile requirements.txt tests/requirements.txt requirements.in tests/requirements.in \
+	$(BROWSERTESTS)/package-lock.json: ;
 
 %: venv
 	$(SPHINXBUILD) -M $@ $(SOURCEDIR) $(BUILDDIR) $(STRICT) $(SPHINXOPTS)

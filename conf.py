@@ -41,6 +41,7 @@ exclude_patterns = [
     "README.md",
     "LICENSE",
     "tests",
+    "benchmarks",  # `make bench` and its README
     "node_modules",
 ]
 
@@ -62,6 +63,7 @@ extensions = [
     "sphinxcontrib.rsvgconverter",
     "sphinx_timeline",  # the `timeline` directive (pinned 0.2.1)
     "article_timeline",  # _ext/article_timeline: checked events, honest dates
+    "page_css",  # _ext/page_css.py: stylesheets only on the pages that use them
     "notfound.extension",  # sphinx-notfound-page: the 404 page
     "sphinx_sitemap",  # sitemap.xml
     "sphinxext.opengraph",  # OpenGraph tags for link previews
@@ -81,6 +83,10 @@ article_timeline_events = "_data/events.yaml"
 
 source_suffix = {".md": "markdown"}
 myst_enable_extensions: list[str] = []
+# [text](#label) links name labels and documents (the std domain): do not
+# search the Python, C++, ... domains for them too (a third of the time of a
+# long timeline went there; see benchmarks/README.md).
+myst_ref_domains = ["std"]
 # Short link schemes instead of pasted URLs: [text](wiki:Page_title).
 myst_url_schemes = {
     "http": None,
@@ -98,7 +104,10 @@ myst_url_schemes = {
 html_theme = "furo"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["credit.css", "infobox.css", "reader.css"]
+html_css_files = ["credit.css", "reader.css"]
+# Stylesheets that only some pages need, by a class those pages use
+# (_ext/page_css.py): the others do not download them.
+page_css_files = {"infobox": "infobox.css", "article-timeline": "timeline.css"}
 # Keyboard access to the navigation drawer on narrow screens (see the file).
 html_js_files = ["reader.js"]
 html_show_sourcelink = False

@@ -32,7 +32,7 @@ SOURCES = sorted(
     p
     for p in ROOT.rglob("*.md")
     if not any(part.startswith((".", "_")) for part in p.relative_to(ROOT).parts)
-    and p.relative_to(ROOT).parts[0] not in {"tests", "node_modules", "README.md"}
+    and p.relative_to(ROOT).parts[0] not in {"tests", "benchmarks", "node_modules", "README.md"}
 )
 
 

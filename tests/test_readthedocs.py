@@ -51,8 +51,11 @@ def check_jsonschema(path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def pinned_requirements(path: Path) -> list[Requirement]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    """The pins of a lock file that apply to this Python (hashes, comments dropped)."""
+    text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
+    lines = (re.sub(r"\s--hash=\S+|(^|\s)#.*", "", line).strip() for line in text.splitlines())
+    pins = [Requirement(line) for line in lines if line and not line.startswith("-")]
+    return [pin for pin in pins if pin.marker is None or pin.marker.evaluate()]
 
 
 def problems(config: dict[str, Any], root: Path = ROOT) -> list[str]:

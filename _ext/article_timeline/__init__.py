@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import traceback
 from pathlib import Path
@@ -232,7 +233,8 @@ class ArticleTimelineDirective(TimelineDirective):
             item += box
             listing += item
 
-        self.env.metadata[self.env.docname]["timeline"] = True  # loads its CSS/JS
+        if style == "default":  # sphinx-timeline's CSS/JS style only its horizontal strip
+            self.env.metadata[self.env.docname]["timeline"] = True
         return [container]
 
     def template(self) -> tuple[jinja2.Template | None, tuple[str, int]]:
@@ -411,10 +413,13 @@ def keep_static_path_stable(app: Sphinx, *args: Any) -> None:
     compared with conf.py, so every build would see "the configuration has
     changed" and rewrite every page. Naming it at config-inited (and removing
     the second copy after builder-inited) keeps the configuration stable.
+    It is named relative to the configuration folder, as html_static_path
+    allows: an absolute path would put the checkout's location into the
+    configuration's hash in .buildinfo, and two checkouts would differ.
     """
-    path = str((Path(app.outdir) / "_sphinx_timeline_static").absolute())
-    paths = app.config.html_static_path
-    app.config.html_static_path = [p for p in paths if p != path] + [path]
+    folder = (Path(app.outdir) / "_sphinx_timeline_static").resolve()
+    paths = [p for p in app.config.html_static_path if (app.confdir / p).resolve() != folder]
+    app.config.html_static_path = [*paths, os.path.relpath(folder, app.confdir.resolve())]
 
 
 # -- Setup -----------------------------------------------------------------
@@ -437,7 +442,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     skip = (visit_skip, None)
     app.add_node(timeline_downloads, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_post_transform(TimelineForBuilder)
-    app.add_css_file("timeline.css")  # _static/timeline.css
     app.connect("config-inited", keep_static_path_stable, priority=900)  # after the check
     app.connect("builder-inited", keep_static_path_stable, priority=900)
     app.connect("builder-inited", reset_reports)
