@@ -6,6 +6,7 @@ in a temporary folder, so the tests never depend on what is in _build/.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -18,6 +19,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "tests" / "data" / "article.txt"
 STRICT = ["-W", "--keep-going", "-n"]
+
+# Tests read what Sphinx prints; Sphinx colours it whenever CI=true (as in
+# CI), so every build the tests start prints plain text.
+os.environ["NO_COLOR"] = "1"
 
 # What is not part of the site when the project is copied for a test build.
 _NOT_SITE = shutil.ignore_patterns(
