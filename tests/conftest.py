@@ -127,14 +127,11 @@ def make(target: str, builddir: Path, project: Path = ROOT) -> subprocess.Comple
 
 
 def timeline_titles() -> list[str]:
-    """The titles of the timeline's events; none until the events file exists."""
-    if not EVENTS.exists():
-        return []
-    import yaml
+    """The titles of the timeline's events, read by the extension's own loader."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from article_timeline import events
 
-    data = yaml.safe_load(EVENTS.read_text(encoding="utf-8"))
-    events = data["events"] if isinstance(data, dict) else data
-    return [event["title"] for event in events]
+    return [event.title for event in events.load(EVENTS).events]
 
 
 def sphinx_conf() -> dict[str, object]:

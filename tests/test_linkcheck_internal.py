@@ -189,9 +189,6 @@ def section_labels() -> list[str]:
     return sorted(set(labels), key=len, reverse=True)
 
 
-@pytest.mark.skipif(
-    not EVENTS.exists(), reason="no _data/events.yaml: the timeline (issue 3) is not merged"
-)
 def test_broken_link_in_a_timeline_event_fails(tmp_path: Path) -> None:
     site = copy_site(tmp_path / "site")
     events = site / "_data" / "events.yaml"
