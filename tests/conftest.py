@@ -126,6 +126,18 @@ def make(target: str, builddir: Path, project: Path = ROOT) -> subprocess.Comple
     return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 
+def make_ok(target: str, builddir: Path) -> Path:
+    """`make <target>` of the real project into `builddir`, which it returns.
+
+    Fails the calling test, with the log, unless the build succeeds without
+    a single warning.
+    """
+    result = make(target, builddir)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return builddir
+
+
 def timeline_titles() -> list[str]:
     """The titles of the timeline's events, read by the extension's own loader."""
     sys.path.insert(0, str(ROOT / "_ext"))

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Article, make, normalise, read_article, sphinx_conf, timeline_titles
+from conftest import Article, make_ok, normalise, read_article, sphinx_conf, timeline_titles
 
 ARTICLE = read_article()
 CONF = sphinx_conf()
@@ -22,10 +22,7 @@ Chapters = list[tuple[str, BeautifulSoup]]
 
 @pytest.fixture(scope="session")
 def epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build = tmp_path_factory.mktemp("epub-build")
-    result = make("epub", build)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    assert "WARNING" not in result.stderr, result.stderr
+    build = make_ok("epub", tmp_path_factory.mktemp("epub-build"))
     return build / "epub" / f"{CONF['DOC_NAME']}.epub"
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Article, make, normalise, read_article, sphinx_conf, timeline_titles
+from conftest import Article, make_ok, normalise, read_article, sphinx_conf, timeline_titles
 
 ARTICLE = read_article()
 CONF = sphinx_conf()
@@ -17,10 +17,7 @@ NAME = CONF["DOC_NAME"]
 
 @pytest.fixture(scope="session")
 def htmlzip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build = tmp_path_factory.mktemp("htmlzip-build")
-    result = make("htmlzip", build)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    assert "WARNING" not in result.stderr, result.stderr
+    build = make_ok("htmlzip", tmp_path_factory.mktemp("htmlzip-build"))
     return build / f"{NAME}-html.zip"
 
 

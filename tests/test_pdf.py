@@ -17,6 +17,7 @@ from conftest import (
     Article,
     copy_site,
     make,
+    make_ok,
     normalise,
     read_article,
     sphinx_conf,
@@ -81,10 +82,7 @@ def external_links(pdf: Path) -> set[str]:
 @pytest.fixture(scope="session")
 def latex_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`make latexpdf` run as a reader would, into a temporary build folder."""
-    build = tmp_path_factory.mktemp("pdf-build")
-    result = make("latexpdf", build)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    return build / "latex"
+    return make_ok("latexpdf", tmp_path_factory.mktemp("pdf-build")) / "latex"
 
 
 @pytest.fixture(scope="session")
