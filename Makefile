@@ -79,10 +79,8 @@ DEB_PACKAGES :=
 # npm comes with Node.js from NodeSource; Debian packages it apart.
 DEB_PACKAGES += chromium fonts-dejavu-core fonts-liberation
 DEB_PACKAGES += $(if $(shell command -v npm),,npm)
-# rsvg-convert: the infobox map (SVG) as vector PDF in the LaTeX build
-DEB_PACKAGES += librsvg2-bin
 # PDF: xelatex, latexmk, the FreeSerif/FreeSans/FreeMono fonts (Latin and
-# Cyrillic), rsvg-convert (as above). Tests: pdftotext, and epubcheck (which
+# Cyrillic), rsvg-convert (the infobox map's SVG as a vector PDF). Tests: pdftotext, and epubcheck (which
 # pulls in a Java runtime, default-jre).
 PDF_DEB_PACKAGES := texlive-xetex latexmk fonts-freefont-otf texlive-fonts-recommended librsvg2-bin
 DEB_PACKAGES += $(PDF_DEB_PACKAGES) poppler-utils epubcheck
@@ -196,7 +194,7 @@ distclean: clean
 	rm -rf $(VENVDIR)
 
 # -- Sphinx ---------------------------------------------------------------
-# Every other target is a Sphinx builder: make html, make linkcheck, ...
+# Every other target is a Sphinx builder: make html, make singlehtml, ...
 
 .PHONY: help
 help: venv
