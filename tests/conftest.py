@@ -1,155 +1,187 @@
-"""Shared fixtures: the article as data, and strict builds of the site.
+"""Shared helpers and fixtures.
 
-Every build here runs Sphinx exactly as `make html` does (-W --keep-going -n),
-in a temporary folder, so the tests never depend on what is in _build/.
+- ``outputs``: every format, built once per session exactly as Read the Docs
+  builds them (the commands of .readthedocs.yaml, as a non-root user, in its
+  own environment): what readers download is what the tests read.
+- ``copy_project``/``build``: a throwaway copy of the project to plant a
+  fault in, built with the project's own build tool.
+- Sphinx's own testing fixtures, for the local extensions on small test
+  projects under tests/roots/.
 """
 
 from __future__ import annotations
 
+import fcntl
+import itertools
 import os
-import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTICLE = ROOT / "tests" / "data" / "article.txt"
-STRICT = ["-W", "--keep-going", "-n"]
+from publication import NAME, ROOT
 
-# Tests read what Sphinx prints; Sphinx colours it whenever CI=true (as in
-# CI), so every build the tests start prints plain text.
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+# Tests read what Sphinx prints; Sphinx colours it whenever CI=true.
 os.environ["NO_COLOR"] = "1"
-
-# What is not part of the site when the project is copied for a test build.
-_NOT_SITE = shutil.ignore_patterns(
-    "_build", ".venv", ".git", "node_modules", ".pytest_cache", ".ruff_cache", "__pycache__"
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+# What `make` exports: the tools and Sphinx, run by the tests, find the local modules.
+os.environ["PYTHONPATH"] = f"{ROOT / '_ext'}:{ROOT / 'tools'}"
+NOT_PROJECT = shutil.ignore_patterns(
+    "_build",
+    ".venv",
+    "node_modules",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "__pycache__",
+    "_readthedocs",
 )
 
 
-@dataclass(frozen=True)
-class Article:
-    """The source article, split the way the site splits it."""
-
-    title: str
-    headings: list[str]
-    sentences: list[str]
-    see_also: list[str]
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing finds the test projects (``testroot="NAME"``: roots/test-NAME)."""
+    return Path(__file__).parent / "roots"
 
 
-def read_article(path: Path = ARTICLE) -> Article:
-    """Parse the MediaWiki-like plain text of the article."""
-    title = ""
-    headings: list[str] = []
-    see_also: list[str] = []
-    prose: list[str] = []
-    in_infobox = False
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        heading = re.fullmatch(r"(=+)\s*(.*?)\s*\1", line)
-        if heading:
-            in_infobox = False
-            level, text = len(heading.group(1)), heading.group(2)
-            if level == 1:
-                title = text
-            else:
-                headings.append(text)
-        elif line == "Infobox":
-            in_infobox = True
-        elif not line:
-            in_infobox = False
-        elif in_infobox:
-            continue  # infobox fields are data (the map), not sentences
-        elif line.startswith("- "):
-            see_also.append(line[2:])
-        else:
-            prose.append(line)
-    sentences = [s for p in prose for s in split_sentences(p)]
-    return Article(title, headings, sentences, see_also)
+def copy_project(dest: Path, *, git: bool = False) -> Path:
+    """A throwaway copy of the project: its sources, not its builds (nor .git unless asked)."""
 
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return NOT_PROJECT(folder, names) | (set() if git else {".git"} & set(names))
 
-def split_sentences(paragraph: str) -> list[str]:
-    """Split after . ? or ! followed by a space and a capital or a quote."""
-    return [s for s in re.split(r'(?<=[.?!])\s+(?=[A-Z"])', paragraph) if s]
-
-
-def normalise(text: str) -> str:
-    """Fold runs of white space, as a reader sees them."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def copy_site(dest: Path) -> Path:
-    """A throwaway copy of the project, to plant a fault in."""
-    shutil.copytree(ROOT, dest, ignore=_NOT_SITE)
+    shutil.copytree(ROOT, dest, ignore=ignore)
     return dest
 
 
-def sphinx_build(
-    srcdir: Path, outdir: Path, builder: str = "html", *extra: str
+def build(
+    fmt: str, project: Path, outdir: Path, *extra: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run sphinx-build strictly; return the finished process (never raises)."""
-    cmd = [sys.executable, "-m", "sphinx", "-b", builder, *STRICT, *extra, str(srcdir), str(outdir)]
-    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+    """tools/build.py of `project` (never raises): the published output is outdir/<fmt>."""
+    env = os.environ | {"PYTHONPATH": f"{project / '_ext'}:{project / 'tools'}"} | (env or {})
+    cmd = [
+        sys.executable,
+        str(project / "tools" / "build.py"),
+        fmt,
+        "--outdir",
+        str(outdir),
+        *extra,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace text that must be in the file exactly once."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# -- Every output, as Read the Docs builds it ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Outputs:
+    html: Path  # the site's folder
+    pdf: Path
+    epub: Path
+    htmlzip: Path
+    log: str  # what the commands printed
+
+
+def read_the_docs_commands() -> dict[str, list[str]]:
+    """The build commands of .readthedocs.yaml, by format."""
+    config = yaml.safe_load((ROOT / ".readthedocs.yaml").read_text(encoding="utf-8"))
+    return config["build"]["jobs"]["build"]
+
+
+def as_ordinary_user(cmd: list[str]) -> list[str]:
+    """Run as "nobody" when the tests run as root (Read the Docs builds as a user)."""
+    return (
+        ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *cmd]
+        if os.getuid() == 0
+        else cmd
+    )
+
+
+def read_the_docs_venv(requirements: Path) -> Path:
+    """A virtual environment made from requirements.txt alone, as python.install makes it.
+
+    Kept in _build/ for the next run while requirements.txt stays the same.
+    """
+    venv = ROOT / "_build" / "readthedocs-venv"
+    stamp = venv / "requirements.txt"
+    venv.parent.mkdir(exist_ok=True)
+    with (venv.parent / ".readthedocs-venv.lock").open("w") as lock:  # one test process makes it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.is_file() and stamp.read_bytes() == requirements.read_bytes():
+            return venv
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--isolated"]
+        subprocess.run([*pip, "--require-hashes", "-r", str(requirements)], check=True)
+        shutil.copyfile(requirements, stamp)
+    return venv
 
 
 @pytest.fixture(scope="session")
-def article() -> Article:
-    return read_article()
+def outputs() -> Iterator[Outputs]:
+    """HTML, PDF, EPUB and zip, built by Read the Docs' commands in a checkout of their own.
 
-
-@pytest.fixture(scope="session")
-def site_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built strictly once per test session."""
-    out = tmp_path_factory.mktemp("html")
-    result = sphinx_build(ROOT, out, "html", "-d", str(out / ".doctrees"))
-    assert result.returncode == 0, result.stderr
-    return out
-
-
-# -- Downloadable outputs: PDF, EPUB, HTML zip -------------------------------
-
-EVENTS = ROOT / "_data" / "events.yaml"
-
-
-def make(target: str, builddir: Path, project: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run `make <target>` in `project`, output in `builddir` (never raises).
-
-    The virtual environment is the one running the tests, taken as up to date
-    (`-o`), so that a copy of the project does not reinstall it.
+    As Read the Docs does: a virtual environment made from requirements.txt
+    alone (python.install), READTHEDOCS=True and the variables it sets, an
+    ordinary user, the project's full git history.
     """
-    venv = Path(sys.prefix)
-    cmd = ["make", "--no-print-directory", "-C", str(project), f"VENVDIR={venv}"]
-    cmd += ["-o", f"{venv}/.docs-stamp", f"BUILDDIR={builddir}", target]
-    return subprocess.run(cmd, capture_output=True, text=True, check=False)
-
-
-def make_ok(target: str, builddir: Path) -> Path:
-    """`make <target>` of the real project into `builddir`, which it returns.
-
-    Fails the calling test, with the log, unless the build succeeds without
-    a single warning.
-    """
-    result = make(target, builddir)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    assert "WARNING" not in result.stderr, result.stderr
-    return builddir
-
-
-def timeline_titles() -> list[str]:
-    """The titles of the timeline's events, read by the extension's own loader."""
-    sys.path.insert(0, str(ROOT / "_ext"))
-    from article_timeline import events
-
-    return [event.title for event in events.load(EVENTS).events]
-
-
-def sphinx_conf() -> dict[str, object]:
-    """conf.py's settings, read as Sphinx reads them (with no tags set)."""
-    import runpy
-
-    from sphinx.util.tags import Tags
-
-    return runpy.run_path(str(ROOT / "conf.py"), init_globals={"tags": Tags()})
+    # Not under pytest's temporary folder: only its owner may enter that.
+    tmp = Path(tempfile.mkdtemp(prefix="readthedocs-"))
+    tmp.chmod(0o755)
+    checkout = copy_project(tmp / "checkout", git=True)
+    venv = read_the_docs_venv(checkout / "requirements.txt")
+    home = tmp / "home"
+    home.mkdir()
+    if os.getuid() == 0:
+        subprocess.run(["chown", "-R", "nobody:nogroup", str(checkout), str(home)], check=True)
+    out = f"{checkout}/_readthedocs/"
+    env = {
+        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "READTHEDOCS": "True",
+        "READTHEDOCS_OUTPUT": out,
+        "READTHEDOCS_CANONICAL_URL": f"https://{NAME}.readthedocs.io/en/latest/",
+        "READTHEDOCS_VIRTUALENV_PATH": str(venv),
+        "READTHEDOCS_PROJECT": NAME,
+        "READTHEDOCS_LANGUAGE": "en",
+        "READTHEDOCS_VERSION": "latest",
+        "NO_COLOR": "1",
+    }
+    # The four jobs at once (Read the Docs runs them one after the other): quicker,
+    # and it shows that builds of different formats do not get in each other's way.
+    runs = {
+        command: subprocess.Popen(
+            as_ordinary_user(["sh", "-c", command]),
+            cwd=checkout,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for command in itertools.chain(*read_the_docs_commands().values())
+    }
+    log = [f"$ {command}\n{run.communicate()[0]}" for command, run in runs.items()]
+    failed = [entry for entry, run in zip(log, runs.values(), strict=True) if run.returncode]
+    assert not failed, "\n".join(failed)[-4000:]
+    found = {fmt: sorted((Path(out) / fmt).iterdir()) for fmt in ("pdf", "epub", "htmlzip")}
+    for fmt, files in found.items():  # Read the Docs takes exactly one file of each
+        assert len(files) == 1, f"{fmt}: Read the Docs wants one file, not {files}"
+    yield Outputs(
+        Path(out) / "html", found["pdf"][0], found["epub"][0], found["htmlzip"][0], "\n".join(log)
+    )
+    shutil.rmtree(tmp, ignore_errors=True)

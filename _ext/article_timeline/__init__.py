@@ -1,36 +1,43 @@
-"""Timelines of the article's dated events, on top of sphinx-timeline 0.2.1.
+"""Timelines of the article's dated events: sphinx-timeline 0.2.1's directive, extended.
 
-What sphinx-timeline gives and is used as is: the ``timeline`` directive's
-options (``:events:``, ``:template:``, ``:reversed:``, ``:max-items:``,
-``:style:``, ``:class:``), its ``TimelineDiv`` node and HTML structure, its CSS
-and CSS variables, its script. What this extension adds (see README.md):
+The ``timeline`` directive keeps sphinx-timeline's options and item-template
+variables (``e``, ``dt``, ``dtrange``, ``duration``); inline data (a ``---``
+line in the content) and ``:events-format: json|csv`` are left to
+sphinx-timeline itself. For the events file of this project it adds:
 
-- the events file is checked (events.py) and every problem is reported as a
-  warning at ``events.yaml:LINE`` naming the event and the field;
+- ``:events:`` defaults to ``article_timeline_events``; the file is checked
+  once per build (events.py), each problem a warning at ``FILE:LINE`` naming
+  the event and the field; section labels must exist;
 - dates keep their precision ("April 2014", never "Tue 1st Apr 2014");
-- event text is content, never markup: every value is escaped for MyST
-  before the item template's output is parsed;
-- ``:section:`` shows only the events one section tells;
-- non-HTML builders (LaTeX, text, EPUB, ...) get a definition list with the
-  dates as terms instead of a bare numbered list;
-- pages depend on the events file by absolute path, so a no-op rebuild
-  reads no page;
-- the events are written as JSON and CSV into the HTML output and linked by
-  the ``timeline-downloads`` directive.
+- event text is text: every template value is escaped before MyST parses it;
+- ``:section: LABEL`` keeps the events told under one label, in a "Timeline"
+  box, each title linked to its entry on the full timeline;
+- ``:style: list`` (the default here) is a dated vertical list, ``axis`` a
+  picture drawn to scale (axis.py); ``default`` and ``none`` are upstream's;
+- outside the web (PDF, EPUB, text) a list becomes a definition list with the
+  dates as terms, and the picture an SVG image;
+- ``timeline-downloads``: links to the events as JSON and CSV.
+
+Template variables: ``e`` (the event's fields, as written), ``dt`` and
+``dtrange`` (its date as text), ``duration`` (always empty: the article gives
+no durations) and ``link`` (the label a title links to: the passage that tells
+the event, or on a ``:section:`` timeline its entry on the full timeline).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-import os
 import re
+import shutil
 import traceback
+from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-import jinja2
+import jinja2.sandbox
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
@@ -40,20 +47,17 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
-from sphinx_timeline.main import TimelineDirective, TimelineDiv
+from sphinx.util.typing import ExtensionMetadata
+from sphinx_timeline import main as upstream
 
+from article_timeline import axis
 from article_timeline import events as ev
-
-__version__ = "1.0.0"
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "item.md.jinja"
+TEMPLATES = Path(__file__).parent / "templates"
 EXPORT_DIR = "_downloads/timeline"  # in the HTML output
-WARNING_TYPE = "timeline"
-
-
-# -- Nodes -----------------------------------------------------------------
+UPSTREAM_STATIC = "_static/sphinx-timeline"  # its CSS and JS, for its own styles
 
 
 class timeline_date(nodes.Inline, nodes.TextElement):
@@ -61,73 +65,31 @@ class timeline_date(nodes.Inline, nodes.TextElement):
 
 
 class timeline_downloads(nodes.General, nodes.Element):
-    """Where the links to the JSON and CSV files go (resolved per builder)."""
+    """Where the links to the JSON and CSV files go (web builders only)."""
+
+
+class timeline_axis(nodes.General, nodes.Element):
+    """The picture of a timeline: ``picture`` (axis.Picture), ``hrefs`` per event id."""
 
 
 def visit_date_html(self: Any, node: timeline_date) -> None:
-    iso = node.get("iso", "")
     # <time> takes a year, a month or a day; a range or no date stays a span.
-    if iso and "/" not in iso:
-        self.body.append(self.starttag(node, "time", "", CLASS="tl-date", datetime=iso))
-    else:
-        self.body.append(self.starttag(node, "span", "", CLASS="tl-date"))
+    tag = "time" if node["iso"] and "/" not in node["iso"] else "span"
+    attributes = {"datetime": node["iso"]} if tag == "time" else {}
+    self.body.append(self.starttag(node, tag, "", CLASS="tl-date", **attributes))
+    node["tag"] = tag
 
 
 def depart_date_html(self: Any, node: timeline_date) -> None:
-    iso = node.get("iso", "")
-    self.body.append("</time>" if iso and "/" not in iso else "</span>")
+    self.body.append(f"</{node['tag']}>")
 
 
-def visit_passthrough(self: Any, node: nodes.Element) -> None:
-    """The date's text is written by the builder like any other text."""
-
-
-def visit_skip(self: Any, node: nodes.Element) -> None:
+def visit_axis_html(self: Any, node: timeline_axis) -> None:
+    """Inline SVG, in a box that scrolls sideways on its own on a narrow screen."""
+    svg = axis.svg(node["picture"], node["hrefs"], themed=True)
+    hint = '<p class="tl-axis-hint">Scroll sideways for the whole picture.</p>'  # narrow screens
+    self.body.append(f'<div class="tl-axis-scroll">\n{svg}\n</div>\n{hint}\n')
     raise nodes.SkipNode
-
-
-# -- Reading the events file -------------------------------------------------
-
-_reported: set[tuple[Path, ev.DataError]] = set()
-
-
-def events_path(env: BuildEnvironment, name: str, docname: str | None = None) -> Path:
-    """An events or template path as written (relative to the page, or /-rooted)."""
-    if docname is None:
-        return (env.srcdir / name).resolve()
-    return Path(env.relfn2path(name, docname)[1]).resolve()
-
-
-def report(events_file: ev.EventsFile, errors: list[ev.DataError] | None = None) -> None:
-    """Warn once per build about each problem, at events.yaml:LINE."""
-    for error in events_file.errors if errors is None else errors:
-        if (events_file.path, error) in _reported:
-            continue
-        _reported.add((events_file.path, error))
-        logger.warning(
-            "timeline data: %s",
-            error.describe(),
-            location=f"{events_file.path}:{error.line}",
-            type=WARNING_TYPE,
-            subtype="data",
-        )
-
-
-def check_events(app: Sphinx, env: BuildEnvironment) -> None:
-    """After reading: the configured events file is valid and its labels exist."""
-    path = events_path(env, app.config.article_timeline_events)
-    events_file = ev.load(path)
-    labels = env.domains.standard_domain.anonlabels
-    unknown = [
-        ev.DataError(e.lines["section"], e.id, "section", f"no label {e.section!r} in the site")
-        for e in events_file.events
-        if e.section not in labels
-    ]
-    report(events_file, events_file.errors + unknown)
-
-
-def reset_reports(app: Sphinx) -> None:
-    _reported.clear()
 
 
 # -- Templates ---------------------------------------------------------------
@@ -150,51 +112,35 @@ def myst_escape(value: object) -> str:
     return _MYST_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
-_JINJA = jinja2.Environment(
-    finalize=myst_escape,
-    undefined=jinja2.StrictUndefined,
-    autoescape=False,
-    keep_trailing_newline=True,
+# Sandboxed: a template cannot reach Python's internals or loop without bound.
+_JINJA = jinja2.sandbox.SandboxedEnvironment(
+    finalize=myst_escape, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
 )
 
 
 # -- The directive -----------------------------------------------------------
 
 
-class ArticleTimelineDirective(TimelineDirective):
-    """sphinx-timeline's ``timeline``, with checked data and honest dates.
+class ArticleTimelineDirective(upstream.TimelineDirective):
+    """sphinx-timeline's ``timeline``, with checked data and honest dates."""
 
-    ``:events:`` is required (a YAML file, see README.md); ``:section:``
-    keeps the events told by one label and those under it. The item
-    template is the directive's content, the ``:template:`` file or
-    templates/item.md.jinja; it gets ``e`` (the event's fields), ``when``
-    (its date as text) and ``link`` (the label to link the title to: the
-    section that tells it, or on a ``:section:`` timeline the event's
-    entry on the full timeline, ``timeline/<id>``).
-    """
-
-    option_spec: ClassVar[dict[str, Any]] = {
-        key: value for key, value in TimelineDirective.option_spec.items() if key != "events-format"
-    } | {
-        "style": lambda val: directives.choice(val, ["list", "default", "none"]),
+    option_spec: ClassVar[dict[str, Any]] = upstream.TimelineDirective.option_spec | {
+        "style": lambda val: directives.choice(val, ["list", "axis", "default", "none"]),
         "section": directives.unchanged_required,
     }
 
     def run(self) -> list[nodes.Node]:
-        if "events" not in self.options:
-            raise self.error("timeline: give the events file with :events:")
-        path = events_path(self.env, self.options["events"], self.env.docname)
-        if not path.is_file():
-            raise self.error(f"timeline: no events file {path}")
-        # Absolute, so that the dependency holds from pages in sub-folders.
+        inline = "events" not in self.options and any(
+            upstream.RE_BREAKLINE.match(line) for line in self.content
+        )
+        if inline or self.options.get("events-format", "yaml") != "yaml":
+            return super().run()  # sphinx-timeline's own data, its own rules
+        path = self.project_file(
+            self.options.get("events", "/" + self.config.article_timeline_events)
+        )
         self.env.note_dependency(path)
-        events_file = ev.load(path)  # problems are reported by check_events / below
-        if path != events_path(self.env, self.config.article_timeline_events):
-            report(events_file)
-
-        template, where = self.template()
-        if template is None:
-            return []
+        self.env.article_timeline_files.setdefault(self.env.docname, set()).add(str(path))
+        events_file = ev.load(path)  # problems are reported once, by check_events
 
         section = self.options.get("section")
         chosen = [
@@ -203,115 +149,117 @@ class ArticleTimelineDirective(TimelineDirective):
             if section is None or e.section == section or e.section.startswith(f"{section}/")
         ]
         if not chosen and not events_file.errors:
-            raise self.error(f"timeline: no event in {path} has section {section!r}")
+            raise self.error(f"timeline: no event in {path.name} has section {section!r}")
+        style = self.options.get("style", "list")
+        if style == "axis":
+            picture = timeline_axis(picture=axis.layout(chosen), hrefs={})
+            figure = nodes.figure("", picture, nodes.caption("", axis.LEGEND), classes=["tl-axis"])
+            self.set_source_info(figure)
+            return [figure]
         if "reversed" not in self.options:
             chosen.reverse()  # as in sphinx-timeline: newest first unless :reversed:
         if self.options.get("max-items"):
             chosen = chosen[: self.options["max-items"]]
-
-        style = self.options.get("style", "list")
-        container = TimelineDiv(classes=["article-timeline"])
+        template = self.template("section" if section else "item")
+        if template is None:
+            return []
+        container = upstream.TimelineDiv(classes=["article-timeline"])
         for key, option in (("--tl-height", "height"), ("--tl-item-width", "width-item")):
             if option in self.options:
                 container.add_style(key, self.options[option])
         listing = nodes.enumerated_list(
             classes=[f"timeline-{style}", *self.options.get("class", [])]
         )
-        self.set_source_info(listing)
         container += listing
         for event in chosen:
-            content = self.item_content(event, template, where, section, events_file)
+            content = self.item_content(event, template, section)
             if content is None:
                 return []
             item = nodes.list_item(classes=["timeline", *self.options.get("class-item", [])])
             self.set_source_info(item)
             # sphinx-timeline's script reads data-dt (a year, month or day).
-            box = TimelineDiv(
+            box = upstream.TimelineDiv(
                 classes=["tl-item"], dt=event.when.start.iso if event.when.start else ""
             )
             box += content
             item += box
             listing += item
-
-        if style == "default":  # sphinx-timeline's CSS/JS style only its horizontal strip
+        if style == "default":  # upstream's CSS and script style only its horizontal strip
             self.env.metadata[self.env.docname]["timeline"] = True
-        return [container]
+        if not section:
+            return [container]
+        box = nodes.admonition(classes=["timeline-box"])
+        box += nodes.title("Timeline", "Timeline")
+        box += container
+        return [box]
 
-    def template(self) -> tuple[jinja2.Template | None, tuple[str, int]]:
-        """The item template and where it starts (file, line), or None after a warning."""
+    def project_file(self, name: str) -> Path:
+        """A file the directive names (relative to the page, or /-rooted), inside the project."""
+        path = Path(self.env.relfn2path(name, self.env.docname)[1])
+        if not path.is_relative_to(self.env.srcdir.resolve()):
+            raise self.error(f"timeline: {name} is outside the project")
+        if not path.is_file():
+            raise self.error(f"timeline: no such file: {name}")
+        return path
+
+    def template(self, default: str) -> tuple[jinja2.Template, str, int] | None:
+        """The item template, its file and first line; None after a warning."""
         if "template" in self.options:
-            path = events_path(self.env, self.options["template"], self.env.docname)
-            if not path.is_file():
-                raise self.error(f"timeline: no template file {path}")
+            path = self.project_file(self.options["template"])
             self.env.note_dependency(path)
-            source, name, first_line = path.read_text(encoding="utf-8"), str(path), 1
+            source, name, first = path.read_text(encoding="utf-8"), str(path), 1
         elif self.content:
-            source, name = "\n".join(self.content), self.get_source_info()[0]
-            first_line = self.content_offset + 1
-        else:
-            source, name, first_line = (
-                DEFAULT_TEMPLATE.read_text(encoding="utf-8"),
-                str(DEFAULT_TEMPLATE),
-                1,
+            source, name, first = (
+                "\n".join(self.content),
+                self.get_source_info()[0],
+                self.content_offset + 1,
             )
+        else:
+            path = TEMPLATES / f"{default}.md.jinja"
+            source, name, first = path.read_text(encoding="utf-8"), str(path), 1
         try:
-            return _JINJA.from_string(source), (name, first_line)
+            return _JINJA.from_string(source), name, first
         except jinja2.TemplateSyntaxError as exc:
-            self.template_warning(name, first_line + (exc.lineno or 1) - 1, exc.message or str(exc))
-            return None, (name, first_line)
+            self.template_warning(name, first + (exc.lineno or 1) - 1, exc.message or str(exc))
+            return None
 
     def template_warning(self, name: str, line: int, message: str) -> None:
-        page = self.get_location()
         logger.warning(
             "timeline template: %s (used by %s)",
             message,
-            page,
+            self.get_location(),
             location=f"{name}:{line}",
-            type=WARNING_TYPE,
+            type="timeline",
             subtype="template",
         )
 
     def item_content(
-        self,
-        event: ev.Event,
-        template: jinja2.Template,
-        where: tuple[str, int],
-        section: str | None,
-        events_file: ev.EventsFile,
-    ) -> TimelineDiv | None:
+        self, event: ev.Event, template: tuple[jinja2.Template, str, int], section: str | None
+    ) -> upstream.TimelineDiv | None:
         """The date, an anchor on the full timeline, and the rendered template."""
-        fields = {name: event.raw.get(name, "") for name in ev.FIELDS}
+        jinja, name, first = template
+        fields = {key: event.raw.get(key, "") for key in ev.FIELDS}
         fields |= {"id": Trusted(event.id), "section": Trusted(event.section)}
         link = Trusted(f"timeline/{event.id}" if section else event.section)
+        when = event.when.text()
         try:
-            rendered = template.render(
-                e=fields, when=event.when.text(), link=link, dt=event.when.text()
-            )
-        except jinja2.TemplateError as exc:
-            name, first_line = where
-            line = next(
-                (
-                    f.lineno
-                    for f in reversed(traceback.extract_tb(exc.__traceback__))
-                    if f.filename == "<template>" and f.lineno
-                ),
-                1,
-            )
-            self.template_warning(
-                name,
-                first_line + line - 1,
-                f"{exc} while rendering event {event.id!r} ({events_file.path}:{event.line})",
-            )
+            rendered = jinja.render(e=fields, dt=when, dtrange=when, duration="", link=link)
+        except Exception as exc:  # a template may fail in any way: say where
+            frames = traceback.extract_tb(exc.__traceback__)
+            line = next((f.lineno for f in reversed(frames) if f.filename == "<template>"), 1)
+            where = f"{self.config.article_timeline_events}:{event.line}"
+            message = f"{type(exc).__name__}: {exc} (event {event.id!r}, {where})"
+            self.template_warning(name, first + (line or 1) - 1, message)
             return None
-        content = TimelineDiv(classes=["tl-item-content"])
+        content = upstream.TimelineDiv(classes=["tl-item-content"])
         date = nodes.paragraph(classes=["tl-when"])
         # "After 2014" is not in 2014: only a date the text names is machine-dated.
         iso = "" if event.when.qualifier == "after" else event.when.iso
-        date += timeline_date(event.when.text(), event.when.text(), iso=iso)
+        date += timeline_date(when, when, iso=iso)
         content += date
         if not section:
-            name = f"timeline/{event.id}"
-            target = nodes.target("", "", ids=[nodes.make_id(name)], names=[name])
+            label = f"timeline/{event.id}"
+            target = nodes.target("", "", ids=[nodes.make_id(label)], names=[label])
             self.state.document.note_explicit_target(target)
             content += target
         content += self.parse_text_to_nodes(rendered)
@@ -319,7 +267,7 @@ class ArticleTimelineDirective(TimelineDirective):
 
 
 class TimelineDownloadsDirective(SphinxDirective):
-    """Links to the events as JSON and CSV (HTML only; dropped elsewhere)."""
+    """Links to the events as JSON and CSV (dropped outside the web)."""
 
     def run(self) -> list[nodes.Node]:
         node = timeline_downloads()
@@ -336,25 +284,40 @@ def is_web(builder: Builder) -> bool:
 
 
 class TimelineForBuilder(SphinxPostTransform):
-    """Timelines as dated lists outside the web; download links inside it."""
+    """On the web: download links and the picture's links. Elsewhere: lists and images.
 
-    default_priority = 200
+    Runs before Sphinx's image converters (priority 200), which turn the
+    picture's SVG into PDF for LaTeX.
+    """
+
+    default_priority = 150
 
     def run(self, **kwargs: Any) -> None:
-        web = is_web(self.app.builder)
+        self.builder = self.env._app.builder  # what Sphinx's own post-transforms use
+        web = is_web(self.builder)
         for node in list(self.document.findall(timeline_downloads)):
+            node.replace_self(self.download_links() if web else [])
+        for node in self.document.findall(timeline_axis):
             if web:
-                node.replace_self(self.download_links())
+                node["hrefs"] = {e: self.href(f"timeline/{e}") for e in node["picture"].ids()}
             else:
-                node.parent.remove(node)
-        if web:
-            return
-        for container in list(self.document.findall(TimelineDiv)):
-            if "article-timeline" in container["classes"]:
-                container.replace_self(self.definition_list(container))
+                node.replace_self(self.image(node))
+        if not web:
+            for container in list(self.document.findall(upstream.TimelineDiv)):
+                if "article-timeline" in container["classes"]:
+                    container.replace_self(self.definition_list(container))
+
+    def href(self, label: str) -> str:
+        """Where a label is, seen from this page ('' when it is nowhere)."""
+        docname, anchor = self.env.domains.standard_domain.anonlabels.get(label, ("", ""))
+        if not docname:
+            return ""
+        if docname == self.env.docname or self.builder.name == "singlehtml":
+            return f"#{anchor}"
+        return self.builder.get_relative_uri(self.env.docname, docname) + f"#{anchor}"
 
     def download_links(self) -> nodes.paragraph:
-        page = self.app.builder.get_target_uri(self.env.docname)
+        page = self.builder.get_target_uri(self.env.docname)
         stem = Path(self.config.article_timeline_events).stem
         para = nodes.paragraph(classes=["timeline-downloads"])
         para += nodes.Text("The same events as data: ")
@@ -366,28 +329,87 @@ class TimelineForBuilder(SphinxPostTransform):
         para += nodes.Text(".")
         return para
 
+    def image(self, node: timeline_axis) -> nodes.image:
+        """The picture as an SVG file with fixed colours, for Sphinx's image pipeline."""
+        picture: axis.Picture = node["picture"]
+        text = axis.svg(picture, {}, themed=False)
+        name = hashlib.sha256(text.encode()).hexdigest()[:16]
+        path = Path(self.env.doctreedir) / "timeline" / f"timeline-{name}.svg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.env.images.add_file(self.env.docname, str(path))
+        return nodes.image(
+            uri=str(path), candidates={"image/svg+xml": str(path)}, alt=picture.describe()
+        )
+
     @staticmethod
-    def definition_list(container: TimelineDiv) -> nodes.definition_list:
+    def definition_list(container: upstream.TimelineDiv) -> nodes.definition_list:
         """Each item's date becomes a term, the rest its definition."""
         dlist = nodes.definition_list(classes=["timeline"])
-        for content in container.findall(
-            lambda n: isinstance(n, TimelineDiv) and "tl-item-content" in n["classes"]
-        ):
+        for content in container.findall(upstream.TimelineDiv):
+            if "tl-item-content" not in content["classes"]:
+                continue
             date = content.next_node(timeline_date)
-            term = nodes.term("", "", *date.children)
-            definition = nodes.definition()
-            for child in content.children:
-                if child is not date.parent:
-                    definition += child.deepcopy()
-            dlist += nodes.definition_list_item("", term, definition)
+            definition = nodes.definition(
+                "", *(c.deepcopy() for c in content.children if c is not date.parent)
+            )
+            dlist += nodes.definition_list_item("", nodes.term("", "", *date.children), definition)
         return dlist
 
 
+# -- Checking the events: once per build, in one place -------------------------
+
+
+def check_events(app: Sphinx, env: BuildEnvironment) -> None:
+    """Every events file a page uses (and the configured one) is valid, its labels exist."""
+    used = {str(env.srcdir / app.config.article_timeline_events)}
+    used.update(*env.article_timeline_files.values())
+    labels = env.domains.standard_domain.anonlabels
+    for name in sorted(used):
+        events_file = ev.load(Path(name))
+        errors = events_file.errors + [
+            ev.DataError(e.lines["section"], e.id, "section", f"no label {e.section!r} in the site")
+            for e in events_file.events
+            if e.section not in labels
+        ]
+        where = (
+            Path(name).relative_to(env.srcdir) if Path(name).is_relative_to(env.srcdir) else name
+        )
+        for error in errors:
+            logger.warning(
+                "timeline data: %s",
+                error.describe(),
+                location=f"{where}:{error.line}",
+                type="timeline",
+                subtype="data",
+            )
+
+
+def init_files(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    if not hasattr(env, "article_timeline_files"):
+        env.article_timeline_files = {}
+
+
+def purge_files(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    env.article_timeline_files.pop(docname, None)
+
+
+def merge_files(
+    app: Sphinx, env: BuildEnvironment, docnames: list[str], other: BuildEnvironment
+) -> None:
+    for docname in docnames:
+        if docname in other.article_timeline_files:
+            env.article_timeline_files[docname] = other.article_timeline_files[docname]
+
+
+# -- Web output: downloads, and upstream's assets where a page uses them --------
+
+
 def export(app: Sphinx, exception: Exception | None) -> None:
-    """Write the events file as JSON and CSV into the HTML output."""
+    """Write the events as JSON and CSV, and upstream's assets if a page uses them."""
     if exception is not None or not is_web(app.builder):
         return
-    events_file = ev.load(events_path(app.env, app.config.article_timeline_events))
+    events_file = ev.load(app.srcdir / app.config.article_timeline_events)
     rows = [{k: e.raw[k] for k in ev.FIELDS if k in e.raw} for e in events_file.events]
     outdir = Path(app.outdir) / EXPORT_DIR
     outdir.mkdir(parents=True, exist_ok=True)
@@ -401,50 +423,47 @@ def export(app: Sphinx, exception: Exception | None) -> None:
     writer.writeheader()
     writer.writerows(rows)
     (outdir / f"{stem}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    if any(meta.get("timeline") for meta in app.env.metadata.values()):
+        static = Path(app.outdir) / UPSTREAM_STATIC
+        static.mkdir(parents=True, exist_ok=True)
+        for name in ("default.css", "datetime.js"):
+            with resources.as_file(resources.files(upstream.static_module) / name) as source:
+                shutil.copyfile(source, static / name)
 
 
-# -- sphinx-timeline's static path -------------------------------------------
+def upstream_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """sphinx-timeline's CSS and script, on the pages that show its own styles only.
 
-
-def keep_static_path_stable(app: Sphinx, *args: Any) -> None:
-    """Name sphinx-timeline's asset folder in html_static_path once, up front.
-
-    sphinx-timeline appends it at builder-inited, after the saved config was
-    compared with conf.py, so every build would see "the configuration has
-    changed" and rewrite every page. Naming it at config-inited (and removing
-    the second copy after builder-inited) keeps the configuration stable.
-    It is named relative to the configuration folder, as html_static_path
-    allows: an absolute path would put the checkout's location into the
-    configuration's hash in .buildinfo, and two checkouts would differ.
+    Upstream copies them into every HTML output and links them from its
+    builder-inited and html-page-context handlers (sphinx_timeline/main.py:
+    add_html_assets, load_html_assets; it has no issue tracker activity since
+    0.2.1): this extension registers its pieces itself instead of calling
+    upstream's setup. Remove when upstream uses app.add_static_dir (Sphinx 9.1).
     """
-    folder = (Path(app.outdir) / "_sphinx_timeline_static").resolve()
-    paths = [p for p in app.config.html_static_path if (app.confdir / p).resolve() != folder]
-    app.config.html_static_path = [*paths, os.path.relpath(folder, app.confdir.resolve())]
+    if is_web(app.builder) and app.env.metadata.get(pagename, {}).get("timeline"):
+        app.add_css_file("sphinx-timeline/default.css")
+        app.add_js_file("sphinx-timeline/datetime.js")
 
 
-# -- Setup -----------------------------------------------------------------
-
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    app.setup_extension("sphinx_timeline")
+def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("article_timeline_events", "_data/events.yaml", "env", types=(str,))
-    app.add_directive("timeline", ArticleTimelineDirective, override=True)
+    app.add_directive("timeline", ArticleTimelineDirective)
     app.add_directive("timeline-downloads", TimelineDownloadsDirective)
-    date_visitors = (visit_passthrough, visit_passthrough)
+    null = (upstream.visit_depart_null, upstream.visit_depart_null)  # as upstream registers it
     app.add_node(
-        timeline_date,
-        html=(visit_date_html, depart_date_html),
-        latex=date_visitors,
-        text=date_visitors,
-        man=date_visitors,
-        texinfo=date_visitors,
+        upstream.TimelineDiv,
+        html=(upstream.visit_tl_div, upstream.depart_tl_div),
+        **dict.fromkeys(("latex", "text", "man", "texinfo"), null),
     )
-    skip = (visit_skip, None)
-    app.add_node(timeline_downloads, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_node(timeline_date, html=(visit_date_html, depart_date_html))
+    app.add_node(timeline_axis, html=(visit_axis_html, None))
     app.add_post_transform(TimelineForBuilder)
-    app.connect("config-inited", keep_static_path_stable, priority=900)  # after the check
-    app.connect("builder-inited", keep_static_path_stable, priority=900)
-    app.connect("builder-inited", reset_reports)
-    app.connect("env-updated", check_events)
+    app.connect("env-before-read-docs", init_files)
+    app.connect("env-purge-doc", purge_files)
+    app.connect("env-merge-info", merge_files)
+    app.connect("env-check-consistency", check_events)
+    app.connect("html-page-context", upstream_assets)
     app.connect("build-finished", export)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,10 +1,10 @@
 """The events file: read it with line numbers, check it, date it honestly.
 
-Nothing here depends on Sphinx, so the rules can be tested directly.
-
-Every value is read as the text written in the file (YAML's own typing would
-turn ``2017`` into an int and ``2022-02-16`` into a date): a date is exactly
-as precise as its ``precision`` says, and never more.
+Nothing here depends on Sphinx, so the rules are tested directly. ``load``
+never raises for bad content: every problem becomes a ``DataError`` at its
+line. Every value is read as the text written in the file (YAML would turn
+``2017`` into an int and ``2022-02-16`` into a date): a date is exactly as
+precise as its ``precision`` says, and never more.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import functools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,20 +23,17 @@ import yaml
 PRECISIONS = ("day", "month", "year", "range", "none")
 QUALIFIERS = ("since", "after", "as of")
 REQUIRED = ("id", "precision", "title", "summary", "section")
-OPTIONAL = ("date", "qualifier", "after")
 FIELDS = ("id", "date", "precision", "qualifier", "after", "title", "summary", "section")
+YEARS = (1000, 2999)  # the years a date may name (no calendar arithmetic overflows)
+MAX_BYTES = 1_000_000  # a bound on the work a file can cause, whatever its YAML does
+MAX_NODES = 100_000
 
-# libyaml's loader where PyYAML has it (its wheels do): the same nodes, line
-# marks and errors as the pure-Python one, several times faster.
+# libyaml's parser where PyYAML has it (its wheels do): the same events, marks
+# and errors as the pure-Python one, several times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LABEL = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
-_SHAPES = {
-    "day": re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
-    "month": re.compile(r"(\d{4})-(\d{2})"),
-    "year": re.compile(r"(\d{4})"),
-}
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 @dataclass(frozen=True)
@@ -99,23 +97,23 @@ class PartialDate:
 
 def parse_date(text: str) -> PartialDate:
     """2014, 2014-04 or 2014-04-30 (a real calendar day); ValueError otherwise."""
-    for shape, pattern in _SHAPES.items():
-        match = pattern.fullmatch(text)
-        if not match:
-            continue
-        numbers = [int(g) for g in match.groups()]
-        if shape == "year":
-            return PartialDate(numbers[0])
-        if not 1 <= numbers[1] <= 12:
-            raise ValueError(f"{text!r} has no month {numbers[1]}")
-        if shape == "month":
-            return PartialDate(numbers[0], numbers[1])
+    match = _DATE.fullmatch(text)
+    if not match:
+        if re.match(r"\d{4}-\d{2}-\d{2}[T ]", text):
+            raise ValueError(f"{text!r} has a time: write the day alone, YYYY-MM-DD")
+        raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ValueError(f"{text!r}: the year must be from {YEARS[0]} to {YEARS[1]}")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"{text!r} has no month {month}")
+    if day is not None:
         try:
-            dt.date(*numbers)
+            dt.date(year, month or 1, day)
         except ValueError as exc:
             raise ValueError(f"{text!r} is not a calendar day ({exc})") from None
-        return PartialDate(*numbers)
-    raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    return PartialDate(year, month, day)
 
 
 @dataclass(frozen=True)
@@ -129,32 +127,31 @@ class When:
 
     @property
     def iso(self) -> str:
-        """The date as ISO 8601 text; a range as an ISO interval, start/end."""
+        """ISO 8601 text; a range as an interval, start/end; "" when undated."""
         if self.start is None:
             return ""
         return f"{self.start.iso}/{self.end.iso}" if self.end else self.start.iso
 
     def text(self) -> str:
         """April 2014, 2017, February–March 2014, Since 2017, Date not stated."""
-        if self.start is None:
+        start, end = self.start, self.end
+        if start is None:
             return "Date not stated"
-        if self.end is None:
-            shown = self.start.text()
-        elif self.start.precision == "year":
-            shown = f"{self.start.year}–{self.end.year}"
-        elif self.start.year != self.end.year:
-            shown = f"{self.start.text()} – {self.end.text()}"
-        elif self.start.month != self.end.month:  # same year
-            sep = "–" if self.start.precision == "month" else " – "
-            shown = f"{self.start.text(year=False)}{sep}{self.end.text()}"
+        if end is None:
+            shown = start.text()
+        elif start.precision == "year":
+            shown = f"{start.year}–{end.year}"
+        elif start.year != end.year:
+            shown = f"{start.text()} – {end.text()}"
+        elif start.month != end.month:
+            sep = "–" if start.precision == "month" else " – "
+            shown = f"{start.text(year=False)}{sep}{end.text()}"
         else:  # days of one month
-            shown = f"{self.start.text(year=False, month=False)}–{self.end.text()}"
-        if self.qualifier:
-            return f"{self.qualifier.capitalize()} {shown}"
-        return shown
+            shown = f"{start.text(year=False, month=False)}–{end.text()}"
+        return f"{self.qualifier.capitalize()} {shown}" if self.qualifier else shown
 
     def sort_date(self) -> dt.date:
-        """Where the event sits: the start of its period ("after 2014": 2015)."""
+        """Where the event sits: the start of its period ("after 2014": 1 January 2015)."""
         assert self.start is not None
         if self.qualifier == "after":
             return (self.end or self.start).last_day + dt.timedelta(days=1)
@@ -172,75 +169,125 @@ class Event:
     section: str
     line: int
     after: str | None = None
-    raw: dict[str, str] = field(default_factory=dict)  # the fields as written
+    raw: dict[str, str] = field(default_factory=dict)  # the fields as written, folded
     lines: dict[str, int] = field(default_factory=dict)  # field -> line
 
 
 @dataclass
 class EventsFile:
-    """The events of one file in chronological order, and what is wrong with it."""
+    """The valid events of one file in chronological order, and what is wrong with it."""
 
     path: Path
     events: list[Event]
     errors: list[DataError]
 
-    def by_id(self) -> dict[str, Event]:
-        return {e.id: e for e in self.events}
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
 
 def load(path: Path) -> EventsFile:
     """Read and check the events file; never raises for bad content.
 
-    A build reads the file for every timeline, to check it and to export it:
-    the same text is parsed once (profiled by `make bench`: parsing it again
-    and again was half the build time of a long timeline). Callers share the
-    result and must not change it.
+    A build asks for the file from every timeline and every check: a given
+    text is parsed once (`make bench` profiled it). Callers share the result
+    and must not change it.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as exc:
-        return EventsFile(path, [], [DataError(1, None, None, f"cannot be read: {exc}")])
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return EventsFile(path, [], [DataError(1, None, None, f"cannot be read: {exc.strerror}")])
+    if len(data) > MAX_BYTES:
+        return _failed(path, 1, f"is larger than {MAX_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return _failed(path, line, f"is not UTF-8: byte 0x{data[exc.start]:02x} on this line")
     return _parse(path, text)
+
+
+def _failed(path: Path, line: int, message: str) -> EventsFile:
+    return EventsFile(path, [], [DataError(line, None, None, message)])
 
 
 @functools.lru_cache(maxsize=8)
 def _parse(path: Path, text: str) -> EventsFile:
-    errors: list[DataError] = []
     try:
+        # Anchors and aliases could make a small file expand without bound
+        # ("billion laughs"); the events file has no use for them.
+        for count, event in enumerate(yaml.parse(text, Loader=_LOADER)):
+            if getattr(event, "anchor", None) or isinstance(event, yaml.AliasEvent):
+                return _failed(
+                    path,
+                    event.start_mark.line + 1,
+                    "uses a YAML anchor or alias (& or *): write each value out",
+                )
+            if count > MAX_NODES:
+                return _failed(
+                    path, event.start_mark.line + 1, f"has more than {MAX_NODES:,} YAML nodes"
+                )
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return EventsFile(path, [], [DataError(line, None, None, f"not valid YAML: {exc.problem}")])
-    except yaml.YAMLError as exc:
-        return EventsFile(path, [], [DataError(1, None, None, f"cannot be read: {exc}")])
+        return _failed(path, *_explain(exc))
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        return _failed(
+            path, line, f"contains the control character U+{exc.character:04X}: remove it"
+        )
+    except (yaml.YAMLError, RecursionError) as exc:
+        return _failed(path, 1, f"is not valid YAML ({type(exc).__name__})")
     if not isinstance(root, yaml.SequenceNode) or not root.value:
-        line = _line(root) if root else 1
-        return EventsFile(path, [], [DataError(line, None, None, "must be a list of events")])
+        return _failed(
+            path, _line(root) if root else 1, "must be a list of events, each starting with '- id:'"
+        )
 
+    errors: list[DataError] = []
     events: list[Event] = []
     seen: dict[str, int] = {}  # id -> line, of every event, valid or not
     for item in root.value:
         event_id, event = _read_event(item, errors)
         if event_id is None:
             continue
+        line = _line(next(v for k, v in item.value if k.value == "id"))
         if event_id in seen:
-            line = _id_line(item)
-            message = f"duplicate id, already used by the event on line {seen[event_id]}"
-            errors.append(DataError(line, event_id, "id", message))
+            errors.append(
+                DataError(
+                    line, event_id, "id", f"duplicate id, already used on line {seen[event_id]}"
+                )
+            )
             continue
-        seen[event_id] = _id_line(item)
+        seen[event_id] = line
         if event is not None:
             events.append(event)
     return EventsFile(path, _in_order(events, errors), errors)
 
 
-def _id_line(item: yaml.MappingNode) -> int:
-    return next(_line(v) for k, v in item.value if getattr(k, "value", None) == "id")
+def _explain(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The line and an editor's words for a YAML syntax error."""
+    problem, context = exc.problem or "", exc.context or ""
+    at = (exc.problem_mark or exc.context_mark).line + 1  # type: ignore[union-attr]
+    began = exc.context_mark.line + 1 if exc.context_mark else at
+    if "tab" in problem or "'\\t'" in problem:
+        return at, "a tab: indent with spaces, never tabs"
+    if "expected ':'" in problem:
+        return began, "a line without a colon: write 'field: value'"
+    if "mapping values are not allowed" in problem:
+        return (
+            at,
+            "an unexpected colon: quote a value that holds ': ', or check the indentation",
+        )
+    if "quoted scalar" in context:
+        return began, "a quote opened on this line is never closed"
+    if "flow" in context:
+        return began, "a bracket opened on this line is never closed"
+    if "block" in context or "expected <block end>" in problem:
+        return (
+            at,
+            "the indentation is wrong: each event starts with '- ', its fields line up under 'id'",
+        )
+    return at, f"is not valid YAML: {problem}"
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
 
 
 def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, Event | None]:
@@ -250,37 +297,37 @@ def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, E
         return None, None
     raw: dict[str, str] = {}
     lines: dict[str, int] = {}
-    bad: list[DataError] = []
+    bad: list[tuple[int, str | None, str]] = []
     for key_node, value_node in item.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-        if key in raw:
-            bad.append(DataError(_line(key_node), None, key, "given twice"))
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "(not a name)"
+        line = _line(value_node)
+        if key in lines:
+            bad.append((_line(key_node), key, "given twice"))
         elif key not in FIELDS:
-            allowed = ", ".join(FIELDS)
-            bad.append(DataError(_line(key_node), None, key, f"unknown field (allowed: {allowed})"))
-        elif not isinstance(value_node, yaml.ScalarNode) or not str(value_node.value).strip():
-            bad.append(DataError(_line(value_node), None, key, "must be a non-empty text"))
+            bad.append((_line(key_node), key, f"unknown field (allowed: {', '.join(FIELDS)})"))
+        elif not isinstance(value_node, yaml.ScalarNode) or value_node.tag.endswith(":null"):
+            bad.append((line, key, "must be a text, not a list, a mapping or empty"))
+        elif problem := _bad_characters(value_node.value):
+            bad.append((line, key, problem))
+        elif not value_node.value.strip():
+            bad.append((line, key, "must not be empty"))
         else:
-            # Folded: a summary is one line of running text, however it is wrapped.
-            raw[key] = " ".join(str(value_node.value).split())
-        lines[key] = _line(value_node)
+            raw[key] = " ".join(value_node.value.split())  # running text, however wrapped
+        lines.setdefault(key, line)
     event_id = raw.get("id")
-    line = _line(item)
 
     def error(name: str, message: str) -> None:
-        bad.append(DataError(lines.get(name, line), event_id, name, message))
+        bad.append((lines.get(name, _line(item)), name, message))
 
     for name in REQUIRED:
-        if name not in raw and name not in lines:
+        if name not in lines:
             error(name, "missing")
     if event_id is not None and not _ID.fullmatch(event_id):
         error("id", f"{event_id!r} is not a lowercase-hyphenated id")
-    section = raw.get("section")
-    if section is not None and not _LABEL.fullmatch(section):
-        error("section", f"{section!r} is not a label like 'relations/official'")
-    when = _read_when(raw, error)
-    # Errors found before the id was known get it now.
-    errors.extend(DataError(e.line, event_id, e.field, e.message) for e in bad)
+    if "section" in raw and not _LABEL.fullmatch(raw["section"]):
+        error("section", f"{raw['section']!r} is not a label like 'relations/official'")
+    when = _read_when(raw, error) if "precision" in raw else None
+    errors.extend(DataError(line, event_id, name, message) for line, name, message in bad)
     if bad or when is None:
         return event_id, None
     return event_id, Event(
@@ -289,18 +336,26 @@ def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, E
         title=raw["title"],
         summary=raw["summary"],
         section=raw["section"],
-        line=line,
+        line=_line(item),
         after=raw.get("after"),
         raw=raw,
         lines=lines,
     )
 
 
+def _bad_characters(value: str) -> str | None:
+    """What is wrong with the characters of a value, if anything."""
+    for char in value:
+        if char == "\t":
+            return "contains a tab: write spaces"
+        if char != "\n" and unicodedata.category(char) in ("Cc", "Cs"):
+            return f"contains the control character U+{ord(char):04X}: remove it"
+    return None
+
+
 def _read_when(raw: dict[str, str], error: Callable[[str, str], None]) -> When | None:
-    precision, text = raw.get("precision"), raw.get("date")
+    precision, text = raw["precision"], raw.get("date")
     qualifier, after = raw.get("qualifier"), raw.get("after")
-    if precision is None:
-        return None
     if precision not in PRECISIONS:
         error("precision", f"{precision!r} is not one of {', '.join(PRECISIONS)}")
         return None
@@ -308,13 +363,19 @@ def _read_when(raw: dict[str, str], error: Callable[[str, str], None]) -> When |
         error("qualifier", f"{qualifier!r} is not one of {', '.join(QUALIFIERS)}")
         return None
     if precision == "none":
-        if text is not None:
-            error("date", "an event with precision 'none' has no date")
-        if qualifier is not None:
-            error("qualifier", "an event with precision 'none' has no date to qualify")
-        if after is None:
-            error("after", "an undated event names the event it follows, for ordering")
-        return When("none") if text is None and qualifier is None and after else None
+        problems = [
+            ("date", text is not None, "an event with precision 'none' has no date"),
+            (
+                "qualifier",
+                qualifier is not None,
+                "an event with precision 'none' has no date to qualify",
+            ),
+            ("after", after is None, "an undated event names the event it follows, for its place"),
+        ]
+        for name, wrong, message in problems:
+            if wrong:
+                error(name, message)
+        return None if any(wrong for _, wrong, _ in problems) else When("none")
     if after is not None:
         error("after", "only an undated event (precision 'none') takes 'after'")
     if text is None:
@@ -330,7 +391,7 @@ def _read_when(raw: dict[str, str], error: Callable[[str, str], None]) -> When |
                 raise ValueError(f"{text!r}: both ends must be equally precise")
             if start.first_day >= end.first_day:
                 raise ValueError(f"{text!r}: the end must come after the start")
-            return When("range", start, end, qualifier)
+            return When("range", start, end, qualifier) if after is None else None
         start = parse_date(text)
     except ValueError as exc:
         error("date", str(exc))
@@ -338,7 +399,7 @@ def _read_when(raw: dict[str, str], error: Callable[[str, str], None]) -> When |
     if start.precision != precision:
         error("precision", f"{precision!r} does not match the {start.precision} {text!r}")
         return None
-    return When(precision, start, None, qualifier)
+    return When(precision, start, None, qualifier) if after is None else None
 
 
 def _in_order(events: list[Event], errors: list[DataError]) -> list[Event]:
@@ -364,10 +425,9 @@ def _in_order(events: list[Event], errors: list[DataError]) -> list[Event]:
             )
             return None
         base = key(target, (*chain, event.id))
-        if base is None:
-            return None
-        keys[event.id] = (*base, 1, index[event.id])  # right after its predecessor
-        return keys[event.id]
+        if base is not None:
+            keys[event.id] = (*base, 1, index[event.id])  # right after the event it follows
+        return keys.get(event.id)
 
     ordered = [(k, e) for e in events if (k := key(e)) is not None]
     return [e for _, e in sorted(ordered, key=lambda t: t[0])]

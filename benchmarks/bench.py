@@ -1,0 +1,314 @@
+"""`make bench`: what the site costs its editors and readers, against a floor.
+
+The floor, one page of MyST + furo, and the site are built alternately by the same
+command, tools/build.py (as `make html` and `make pdf`: strict, from scratch).
+Figures: medians, CPU time (getrusage: the build and its children) and wall time.
+A missed target fails nothing. README.md says what each figure means.
+
+    make bench    # or: PYTHONPATH=_ext:tools .venv/bin/python benchmarks/bench.py [options]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from importlib.metadata import version
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from bs4 import BeautifulSoup
+
+try:
+    import publication as pub
+except ModuleNotFoundError:
+    sys.exit("benchmarks/bench.py: run `make bench`, or set PYTHONPATH=_ext:tools as it does")
+
+ROOT = pub.ROOT
+ENV = os.environ | {"PYTHONPATH": f"{ROOT / '_ext'}:{ROOT / 'tools'}", "NO_COLOR": "1"}
+SOURCES = shutil.ignore_patterns("_build", ".venv", ".git", ".hypothesis", "*_cache", "__pycache__")
+FOLDER = next(entry for entry in pub.CONTENT if not entry.endswith(".md"))  # of pages
+SYNTHETIC = f"{FOLDER}/synthetic"  # where pages are added: a folder the site builds
+EDITED = {"site": f"{FOLDER}/index.md", "floor": "index.md"}  # the page edited
+FETCHED_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload"}
+PRECOMPRESSED = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".woff", ".woff2"}
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
+ROWS: list[list[str]] = []
+
+
+class Timing(NamedTuple):
+    cpu: float
+    wall: float
+
+    def __str__(self) -> str:
+        return f"{self.cpu:.2f} s CPU, {self.wall:.2f} s wall"
+
+
+def row(what: str, site: object, floor: object, ratio: float | None, target: float | None = None):
+    verdict = "" if ratio is None or target is None else ("met", "**missed**")[ratio > target]
+    shown = "" if ratio is None else f"{ratio:.2f}x"
+    ROWS.append([what, str(site), str(floor), shown, f"≤ {target:g}x" if target else "", verdict])
+
+
+def compare(what: str, times: dict[str, Timing], target: float | None = None) -> None:
+    site, floor = times["site"], times["floor"]
+    row(what, site, floor, site.cpu / floor.cpu, target)
+    ROWS[-1][3] += f" (wall {site.wall / floor.wall:.2f}x)"
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[Timing, subprocess.CompletedProcess]:
+    """Run cmd: its CPU time (with its children's) and wall time, and how it ended."""
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
+    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(after[:2]) - sum(before[:2])  # user + system
+    return Timing(cpu, wall), done
+
+
+def build(fmt: str, project: Path, outdir: Path) -> Timing:
+    cmd = [sys.executable, str(ROOT / "tools/build.py"), fmt, "--srcdir", str(project)]
+    timing, done = timed([*cmd, "--outdir", str(outdir)])
+    if done.returncode:
+        output = (done.stdout + done.stderr)[-3000:]
+        raise SystemExit(f"{output}\nbenchmarks: {fmt} of {project.name} failed")
+    return timing
+
+
+def measure(runs: int, projects: dict, fmt: str = "html", first: str = "") -> dict:
+    """Build each project `runs` times, alternately, the output deleted first (first="clean")
+    or a page edited (first="edit"); the median timings, by project."""
+    times: dict[str, list[Timing]] = {name: [] for name in projects}
+    for run in range(runs):
+        for name, project in projects.items():
+            out, page = project.with_name(f"{project.name}-{fmt}"), project / EDITED[name]
+            if first == "clean":
+                shutil.rmtree(out, ignore_errors=True)
+            elif first == "edit":
+                page.write_text(f"{page.read_text('utf-8')}\nAn edit, number {run}.\n", "utf-8")
+            times[name].append(build(fmt, project, out))
+    for name, got in times.items():
+        print(f"  {fmt}, {name}:", *(f"{t.cpu:.2f}/{t.wall:.2f}" for t in got), file=sys.stderr)
+    return {n: Timing(*map(statistics.median, zip(*got, strict=True))) for n, got in times.items()}
+
+
+def paragraphs() -> list[str]:
+    lines = pub.ARTICLE_COPY.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if len(line) > 80 and not line.startswith(("=", "-"))]
+
+
+def make_floor(dest: Path) -> Path:
+    """One page of MyST + furo: the article's lead. Its PDF as the site's: xelatex, howto."""
+    dest.mkdir()
+    (dest / "index.md").write_text(f"# Floor\n\n{paragraphs()[0]}\n", encoding="utf-8")
+    (dest / "conf.py").write_text(
+        'project = "Floor"\nextensions = ["myst_parser"]\nhtml_theme = "furo"\nlatex_engine = '
+        f'"xelatex"\nlatex_documents = [("index", "{pub.NAME}.tex", "Floor", "", "howto")]\n'
+    )
+    return dest
+
+
+def copy_site(dest: Path) -> Path:
+    return Path(shutil.copytree(ROOT, dest, ignore=SOURCES))
+
+
+def add_pages(project: Path, count: int) -> None:
+    """Pages like the site's: a description, a label, the article's paragraphs in two
+    sections, a cross-reference, a link, a note; in a hidden toctree on the front page."""
+    text, names = paragraphs(), [f"page-{n}" for n in range(1, count + 1)]
+    (project / SYNTHETIC).mkdir(parents=True)
+    front = '---\nmyst:\n  html_meta:\n    description: "{}"\n---\n\n({})=\n# {}\n\n'
+    toctree = "\n".join(["```{toctree}", *names, "```\n"])
+    index = front.format("The added pages.", SYNTHETIC, "Added pages") + toctree
+    (project / SYNTHETIC / "index.md").write_text(index)
+    for n, name in enumerate(names, start=1):
+        p = [text[(n + k) % len(text)] for k in range(3)]
+        previous = f"{SYNTHETIC}/page-{n - 1}" if n > 1 else SYNTHETIC
+        (project / SYNTHETIC / f"{name}.md").write_text(
+            front.format(f"Page {n}.", f"{SYNTHETIC}/{name}", f"Page {n}") + f"{p[0]}\n\n## One\n\n"
+            f"{p[1]} See [the previous page](#{previous}).\n\n## Two\n\n{p[2]} See also "
+            "[Russia](https://en.wikipedia.org/wiki/Russia).\n\n```{note}\nAdded.\n```\n"
+        )
+    with (project / "index.md").open("a", encoding="utf-8") as front_page:
+        front_page.write(f"\n```{{toctree}}\n:hidden:\n\n{SYNTHETIC}/index\n```\n")
+
+
+def repeat_events(project: Path, times: int) -> int:
+    """The events file repeated, each copy with ids of its own; how many events now."""
+    path = project / pub.EVENTS
+    events = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    grown = [
+        event | {key: event[key] + copy for key in ("id", "after") if key in event}
+        for copy in ["", *(f"-copy-{n}" for n in range(1, times))]
+        for event in events
+    ]
+    path.write_text(yaml.safe_dump(grown, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return len(grown)
+
+
+class Weight(NamedTuple):
+    """What a first visit with an empty cache downloads: raw, and gzipped as served."""
+
+    raw: int
+    gzip: int
+    files: list[str]
+    remote: list[str]  # named, not counted
+
+    def __str__(self) -> str:
+        return f"{self.gzip / 1000:.1f} kB ({self.raw / 1000:.1f} kB)"
+
+
+def references(path: Path, text: str) -> list[str]:
+    """What an HTML page or a stylesheet makes the browser fetch."""
+    urls, css = [], text if path.suffix == ".css" else ""
+    if path.suffix == ".html":
+        soup = BeautifulSoup(text, "html.parser")
+        urls = [t["href"] for t in soup("link", href=True) if FETCHED_RELS & {*t.get("rel", [])}]
+        urls += [t["src"] for t in soup(src=True)]
+        css = "\n".join([t.text for t in soup("style")] + [t["style"] for t in soup(style=True)])
+    return urls + [m.group(2) or m.group(4) for m in CSS_URL.finditer(css)]
+
+
+def page_weight(page: Path, site: Path, root: str = "/") -> Weight:
+    """Every file a first visit to page fetches, once each. A path from the server's root
+    is in the site if it starts with root, the URL path the site is served from."""
+    sizes, files, remote, seen, site = [], [], [], set(), site.resolve()
+
+    def fetch(path: Path) -> None:
+        seen.add(path)
+        data = path.read_bytes()
+        small = data if path.suffix in PRECOMPRESSED else gzip.compress(data, 6, mtime=0)
+        sizes.append((len(data), len(small)))
+        files.append(path.relative_to(site).as_posix())
+        for url in map(str.strip, references(path, data.decode("utf-8", "replace"))):
+            parts, local = urlsplit(url), unquote(urlsplit(url).path)
+            if not url or url[0] == "#" or parts.scheme in {"data", "javascript", "about"}:
+                continue
+            if parts.scheme or parts.netloc or (local[:1] == "/" and not local.startswith(root)):
+                remote.append(url)
+                continue
+            target = site / local.removeprefix(root) if local[:1] == "/" else path.parent / local
+            if not target.is_file():
+                raise FileNotFoundError(f"{page}: references {url}, which is not in the site")
+            if target.resolve() not in seen:
+                fetch(target.resolve())
+
+    fetch(page.resolve())
+    return Weight(*map(sum, zip(*sizes, strict=True)), files, remote)
+
+
+def weigh(site: Path, floor: Path) -> None:
+    root = urlsplit(pub.DEFAULT_BASE_URL).path  # the 404 page's links start with it
+    floor_page = page_weight(floor / "index.html", floor)
+    row("first visit: the floor's page, gzip (raw)", "", floor_page, None)
+    for page in sorted(p for p in site.rglob("*.html") if p.relative_to(site).parts[0][0] != "_"):
+        name = page.relative_to(site).with_suffix("").as_posix()
+        own = name in ("genindex", "search")  # Sphinx's own: against the floor's own
+        base = page_weight(floor / f"{name}.html", floor) if own else floor_page
+        got = page_weight(page, site, root)
+        remote = f"; not counted: {', '.join(got.remote)}" if got.remote else ""
+        what = f"first visit: {name} ({len(got.files)} files{remote})"
+        row(what, got, base, got.gzip / base.gzip, 1.5 if name == "index" else 1.15)
+
+
+def growth(tmp: Path, runs: int, base: dict[str, Timing], pages: int) -> None:
+    """The site with 10x its pages, against the floor grown as much; the events 10x, 100x."""
+    grown = {"site": copy_site(tmp / "site-10x"), "floor": make_floor(tmp / "floor-10x")}
+    for project in grown.values():
+        add_pages(project, 9 * pages)
+    took = measure(runs, grown)
+    cost = {k: (took[k].cpu - base[k].cpu) / (9 * pages) * 1000 for k in took}  # ms per page
+    site, floor = (f"{took[k]}; {cost[k]:.0f} ms per added page" for k in ("site", "floor"))
+    row(f"10x pages ({10 * pages}), per added page", site, floor, cost["site"] / cost["floor"])
+    cost = {}
+    for times in (10, 100):
+        count = repeat_events(project := copy_site(tmp / f"events-{times}x"), times)
+        took = measure(runs, {"site": project})["site"]
+        cost[times] = (took.cpu - base["site"].cpu) / (count - count // times) * 1000
+        site = f"{took}; {cost[times]:.1f} ms per added event"
+        ratio = cost[100] / cost[10] if times == 100 else None
+        row(f"events file {times}x ({count} events)", site, "", ratio, 1.5 if ratio else None)
+
+
+def suite(site: Timing) -> None:
+    """`make check`, and the test suite (pytest, then make linkcheck), in the project."""
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    for what, cmds, target in [
+        ("`make check`", [["make", "check"]], 25),
+        ("the test suite: pytest, `make linkcheck`", [pytest, ["make", "linkcheck"]], 100),
+    ]:
+        print(f"{what}, in {ROOT}", file=sys.stderr)
+        done = [timed(cmd, ROOT) for cmd in cmds]
+        said = []  # how long each command took, how it ended, its last line
+        for timing, run in done:
+            last = run.stdout.strip().rpartition("\n")[2].replace("|", "/")
+            said.append(f"{timing.wall:.0f} s, exit {run.returncode}: {last}")
+        wall, one = sum(t.wall for t, _ in done), f"one clean site build: {site.wall:.2f} s"
+        row(f"{what} ({'; '.join(said)})", f"{wall:.0f} s wall", one, wall / site.wall, target)
+
+
+def machine() -> str:
+    cpu = re.search(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text())
+    ram = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
+    git = ["git", "-C", str(ROOT), "describe", "--always", "--dirty"]
+    commit = subprocess.run(git, capture_output=True, text=True, check=False).stdout.strip()
+    versions = ", ".join(f"{p} {version(p)}" for p in ("sphinx", "furo", "myst-parser"))
+    return (
+        f"{date.today()}, commit {commit}; {cpu[1] if cpu else os.uname().machine}, "
+        f"{os.cpu_count()} cores, {ram:.0f} GiB RAM, load {os.getloadavg()[0]:.1f} at start; "
+        f"Linux {os.uname().release}, Python {sys.version.split()[0]}, {versions}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per HTML figure (5)")
+    for name, what in [("pdf", "PDF builds"), ("growth", "growth"), ("suite", "check, tests")]:
+        parser.add_argument(f"--no-{name}", action="store_true", help=f"no {what}")
+    args = parser.parse_args()
+    runs, slow = args.runs, max(1, (args.runs + 1) // 2)  # PDF, growth
+    started, described = time.perf_counter(), machine()
+    print(described, file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        tmp = Path(folder)
+        both = {"site": copy_site(tmp / "site"), "floor": make_floor(tmp / "floor")}
+        build("html", both["floor"], tmp / "warm")  # disk cache and bytecode: not timed
+        first = measure(runs, both, first="clean")
+        for name in both:  # to weigh, as built before the edits
+            shutil.copytree(tmp / f"{name}-html/html", tmp / f"{name}-weighed")
+        html = (tmp / "site-weighed").rglob("*.html")
+        pages = len([p for p in html if p.stem not in ("404", "search", "genindex")])
+        compare(f"clean HTML build ({pages} pages)", first, 2.0)
+        noop = "no-op rebuild (from scratch too: tools/build.py always builds so)"
+        compare(noop, measure(runs, both), 1.2)
+        edited = measure(runs, both, first="edit")
+        compare(f"rebuild after editing one page ({EDITED['site']})", edited)
+        missing = [tool for tool in ("xelatex", "latexmk", "make") if not shutil.which(tool)]
+        if args.no_pdf or missing:
+            why = "--no-pdf" if args.no_pdf else f"{', '.join(missing)} missing"
+            row("clean PDF build (xelatex, latexmk)", f"skipped: {why}", "", None)
+        else:
+            compare("clean PDF build (xelatex, latexmk)", measure(slow, both, "pdf", "clean"))
+        weigh(tmp / "site-weighed", tmp / "floor-weighed")
+        if not args.no_growth:
+            growth(tmp, slow, first, pages)
+    if not args.no_suite:
+        suite(first["site"])
+    print(f"\n{described}. Medians of {runs} runs (PDF, growth: {slow}; suite: 1).\n")
+    for cells in [["measure", "site", "floor", "ratio", "target", "verdict"], ["---"] * 6, *ROWS]:
+        print("| " + " | ".join(cells) + " |")
+    print(f"\n{time.perf_counter() - started:.0f} s in all.", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
