@@ -47,7 +47,7 @@ htmlzip: $(DOCS) ## the one-page site zipped for offline reading, _build/htmlzip
 check: $(DOCS) ## the quick check before you push: build, article text, events, links
 	$(PY) tools/check.py --outdir $(BUILDDIR) $(SPHINXOPTS)
 
-labels: ## list every label, and where it is declared
+labels: $(DOCS) ## list every label, and where it is declared
 	@$(PY) tools/check.py --labels
 
 livehtml: $(VENV)/.test-stamp ## serve the site, rebuilt (strictly, from scratch) as you edit

@@ -8,7 +8,6 @@ https://www.sphinx-doc.org/en/master/usage/configuration.html
 """
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -67,10 +66,7 @@ source_suffix = {".md": "markdown"}
 # third of the time of a long timeline went to the other domains).
 myst_ref_domains = ["std"]
 # Short links to Wikipedia: [text](wiki:Page_title).
-myst_url_schemes = {
-    "http": None,
-    "https": None,
-    "mailto": None,
+myst_url_schemes = dict.fromkeys(["http", "https", "mailto"]) | {
     "wiki": {"url": "https://en.wikipedia.org/wiki/{{path}}", "title": "Wikipedia: {{path}}"},
 }
 
@@ -131,15 +127,7 @@ notfound_context = {
 # checkout, the date of SOURCE_DATE_EPOCH when it is set, else none.
 html_last_updated_fmt = "%d %B %Y"
 git_last_updated_timezone = "UTC"
-_in_git = (
-    subprocess.run(
-        ["git", "-C", str(Path(__file__).parent), "rev-parse", "--verify", "-q", "HEAD"],
-        capture_output=True,
-        check=False,
-    ).returncode
-    == 0
-)
-if _in_git:
+if (Path(__file__).parent / ".git").exists():
     extensions.append("sphinx_last_updated_by_git")
     sitemap_show_lastmod = True
     # A shallow clone cannot date a page unchanged since its oldest commit.
@@ -211,22 +199,18 @@ epub_identifier = epub_uid = pub.NAME
 # Links stay links: "footnote" adds an empty "Footnotes" heading to chapters without one.
 epub_show_urls = "no"
 epub_use_index = False
-# EPUB Accessibility 1.1 metadata (_ext/epub_a11y.py): true of this book only.
+# EPUB Accessibility 1.1 metadata (_ext/a11y_downloads.py): true of this book only.
+_FEATURES = ("structuralNavigation", "tableOfContents", "readingOrder", "alternativeText")
 epub_a11y_metadata = [
-    ("schema:accessMode", "textual"),
-    ("schema:accessMode", "visual"),
+    *(("schema:accessMode", mode) for mode in ("textual", "visual")),
     ("schema:accessModeSufficient", "textual"),
-    ("schema:accessibilityFeature", "structuralNavigation"),
-    ("schema:accessibilityFeature", "tableOfContents"),
-    ("schema:accessibilityFeature", "readingOrder"),
-    ("schema:accessibilityFeature", "alternativeText"),
-    ("schema:accessibilityFeature", "displayTransformability"),
+    *(("schema:accessibilityFeature", f) for f in (*_FEATURES, "displayTransformability")),
     ("schema:accessibilityHazard", "none"),
     (
         "schema:accessibilitySummary",
-        "Reflowable text with headings and a table of contents. The two images, a locator "
-        "map and a timeline drawn to scale, each have a text alternative, and the text gives "
-        "everything they show. No sound, animation or flashing.",
+        "Reflowable text with headings and a table of contents. "
+        "The two images, a locator map and a timeline drawn to scale, each have a text "
+        "alternative, and the text gives everything they show. No sound, animation or flashing.",
     ),
 ]
 

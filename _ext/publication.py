@@ -73,3 +73,9 @@ EVENTS = "_data/events.yaml"
 def content_patterns() -> list[str]:
     """Sphinx's include_patterns for CONTENT."""
     return [entry if entry.endswith(".md") else f"{entry}/**" for entry in CONTENT]
+
+
+def pages(root: Path = ROOT) -> dict[str, Path]:
+    """Each page's name (as Sphinx names it: relations/index) and Markdown file."""
+    found = (root.glob(e if e.endswith(".md") else f"{e}/**/*.md") for e in CONTENT)
+    return {p.relative_to(root).with_suffix("").as_posix(): p for g in found for p in sorted(g)}

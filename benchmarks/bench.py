@@ -1,14 +1,11 @@
-"""`make bench`: what the site costs its editors and readers, against a floor.
+"""`make bench`: what the site costs its editors and readers, against a floor (README.md).
 
-The floor, one page of MyST + furo, and the site are built alternately by the same
-command, tools/build.py (as `make html` and `make pdf`: strict, from scratch).
-Figures: medians, CPU time (getrusage: the build and its children) and wall time.
-A missed target fails nothing. README.md says what each figure means.
+The floor, one page of MyST + furo, and the site are built alternately by tools/build.py (as
+`make html` and `make pdf`: strict, from scratch). Figures: medians of CPU time (getrusage: the
+build and its children) and wall time. A missed target fails nothing.
 
     make bench    # or: PYTHONPATH=_ext:tools .venv/bin/python benchmarks/bench.py [options]
 """
-
-from __future__ import annotations
 
 import argparse
 import gzip
@@ -21,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
@@ -41,39 +37,37 @@ SOURCES = shutil.ignore_patterns("_build", ".venv", ".git", ".hypothesis", "*_ca
 FOLDER = next(entry for entry in pub.CONTENT if not entry.endswith(".md"))  # of pages
 SYNTHETIC = f"{FOLDER}/synthetic"  # where pages are added: a folder the site builds
 EDITED = {"site": f"{FOLDER}/index.md", "floor": "index.md"}  # the page edited
+LINES = pub.ARTICLE_COPY.read_text(encoding="utf-8").splitlines()
+PARAGRAPHS = [line for line in LINES if len(line) > 80 and not line.startswith(("=", "-"))]
 FETCHED_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload"}
 PRECOMPRESSED = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".woff", ".woff2"}
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
-ROWS: list[list[str]] = []
+ROWS: list[list[str]] = []  # the table
 
 
 class Timing(NamedTuple):
-    cpu: float
+    cpu: float  # user + system, of the command and its children
     wall: float
 
     def __str__(self) -> str:
         return f"{self.cpu:.2f} s CPU, {self.wall:.2f} s wall"
 
 
-def row(what: str, site: object, floor: object, ratio: float | None, target: float | None = None):
-    verdict = "" if ratio is None or target is None else ("met", "**missed**")[ratio > target]
+def row(what: str, site: object, floor: object = "", ratio: float | None = None, target=None):
+    """A row of the table. Of two timings, the ratio is the CPU time's, the wall's beside it."""
     shown = "" if ratio is None else f"{ratio:.2f}x"
+    if isinstance(site, Timing) and isinstance(floor, Timing):
+        ratio = site.cpu / floor.cpu
+        shown = f"{ratio:.2f}x (wall {site.wall / floor.wall:.2f}x)"
+    verdict = "" if ratio is None or target is None else ("met", "**missed**")[ratio > target]
     ROWS.append([what, str(site), str(floor), shown, f"≤ {target:g}x" if target else "", verdict])
 
 
-def compare(what: str, times: dict[str, Timing], target: float | None = None) -> None:
-    site, floor = times["site"], times["floor"]
-    row(what, site, floor, site.cpu / floor.cpu, target)
-    ROWS[-1][3] += f" (wall {site.wall / floor.wall:.2f}x)"
-
-
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[Timing, subprocess.CompletedProcess]:
-    """Run cmd: its CPU time (with its children's) and wall time, and how it ended."""
     before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
     wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = sum(after[:2]) - sum(before[:2])  # user + system
-    return Timing(cpu, wall), done
+    return Timing(sum(after[:2]) - sum(before[:2]), wall), done
 
 
 def build(fmt: str, project: Path, outdir: Path) -> Timing:
@@ -102,15 +96,10 @@ def measure(runs: int, projects: dict, fmt: str = "html", first: str = "") -> di
     return {n: Timing(*map(statistics.median, zip(*got, strict=True))) for n, got in times.items()}
 
 
-def paragraphs() -> list[str]:
-    lines = pub.ARTICLE_COPY.read_text(encoding="utf-8").splitlines()
-    return [line for line in lines if len(line) > 80 and not line.startswith(("=", "-"))]
-
-
 def make_floor(dest: Path) -> Path:
     """One page of MyST + furo: the article's lead. Its PDF as the site's: xelatex, howto."""
     dest.mkdir()
-    (dest / "index.md").write_text(f"# Floor\n\n{paragraphs()[0]}\n", encoding="utf-8")
+    (dest / "index.md").write_text(f"# Floor\n\n{PARAGRAPHS[0]}\n", encoding="utf-8")
     (dest / "conf.py").write_text(
         'project = "Floor"\nextensions = ["myst_parser"]\nhtml_theme = "furo"\nlatex_engine = '
         f'"xelatex"\nlatex_documents = [("index", "{pub.NAME}.tex", "Floor", "", "howto")]\n'
@@ -119,22 +108,22 @@ def make_floor(dest: Path) -> Path:
 
 
 def copy_site(dest: Path) -> Path:
-    return Path(shutil.copytree(ROOT, dest, ignore=SOURCES))
+    return shutil.copytree(ROOT, dest, ignore=SOURCES)
 
 
 def add_pages(project: Path, count: int) -> None:
     """Pages like the site's: a description, a label, the article's paragraphs in two
     sections, a cross-reference, a link, a note; in a hidden toctree on the front page."""
-    text, names = paragraphs(), [f"page-{n}" for n in range(1, count + 1)]
-    (project / SYNTHETIC).mkdir(parents=True)
+    folder, names = project / SYNTHETIC, [f"page-{n}" for n in range(1, count + 1)]
+    folder.mkdir(parents=True)
     front = '---\nmyst:\n  html_meta:\n    description: "{}"\n---\n\n({})=\n# {}\n\n'
     toctree = "\n".join(["```{toctree}", *names, "```\n"])
     index = front.format("The added pages.", SYNTHETIC, "Added pages") + toctree
-    (project / SYNTHETIC / "index.md").write_text(index)
+    (folder / "index.md").write_text(index)
     for n, name in enumerate(names, start=1):
-        p = [text[(n + k) % len(text)] for k in range(3)]
+        p = [PARAGRAPHS[(n + k) % len(PARAGRAPHS)] for k in range(3)]
         previous = f"{SYNTHETIC}/page-{n - 1}" if n > 1 else SYNTHETIC
-        (project / SYNTHETIC / f"{name}.md").write_text(
+        (folder / f"{name}.md").write_text(
             front.format(f"Page {n}.", f"{SYNTHETIC}/{name}", f"Page {n}") + f"{p[0]}\n\n## One\n\n"
             f"{p[1]} See [the previous page](#{previous}).\n\n## Two\n\n{p[2]} See also "
             "[Russia](https://en.wikipedia.org/wiki/Russia).\n\n```{note}\nAdded.\n```\n"
@@ -145,13 +134,9 @@ def add_pages(project: Path, count: int) -> None:
 
 def repeat_events(project: Path, times: int) -> int:
     """The events file repeated, each copy with ids of its own; how many events now."""
-    path = project / pub.EVENTS
+    path, copies = project / pub.EVENTS, ["", *(f"-copy-{n}" for n in range(1, times))]
     events = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    grown = [
-        event | {key: event[key] + copy for key in ("id", "after") if key in event}
-        for copy in ["", *(f"-copy-{n}" for n in range(1, times))]
-        for event in events
-    ]
+    grown = [e | {k: e[k] + c for k in ("id", "after") if k in e} for c in copies for e in events]
     path.write_text(yaml.safe_dump(grown, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return len(grown)
 
@@ -168,29 +153,27 @@ class Weight(NamedTuple):
         return f"{self.gzip / 1000:.1f} kB ({self.raw / 1000:.1f} kB)"
 
 
-def references(path: Path, text: str) -> list[str]:
-    """What an HTML page or a stylesheet makes the browser fetch."""
-    urls, css = [], text if path.suffix == ".css" else ""
-    if path.suffix == ".html":
-        soup = BeautifulSoup(text, "html.parser")
-        urls = [t["href"] for t in soup("link", href=True) if FETCHED_RELS & {*t.get("rel", [])}]
-        urls += [t["src"] for t in soup(src=True)]
-        css = "\n".join([t.text for t in soup("style")] + [t["style"] for t in soup(style=True)])
-    return urls + [m.group(2) or m.group(4) for m in CSS_URL.finditer(css)]
-
-
 def page_weight(page: Path, site: Path, root: str = "/") -> Weight:
-    """Every file a first visit to page fetches, once each. A path from the server's root
-    is in the site if it starts with root, the URL path the site is served from."""
-    sizes, files, remote, seen, site = [], [], [], set(), site.resolve()
-
-    def fetch(path: Path) -> None:
-        seen.add(path)
+    """Every file a first visit to page fetches, once each: what HTML and CSS reference. A path
+    from the server's root is in the site if it starts with root, the site's URL path."""
+    site, sizes, remote, todo = site.resolve(), {}, [], [page.resolve()]
+    while todo:
+        if (path := todo.pop()) in sizes:
+            continue
         data = path.read_bytes()
         small = data if path.suffix in PRECOMPRESSED else gzip.compress(data, 6, mtime=0)
-        sizes.append((len(data), len(small)))
-        files.append(path.relative_to(site).as_posix())
-        for url in map(str.strip, references(path, data.decode("utf-8", "replace"))):
+        sizes[path], text = (len(data), len(small)), data.decode("utf-8", "replace")
+        urls, css = [], text if path.suffix == ".css" else ""
+        if path.suffix == ".html":
+            soup = BeautifulSoup(text, "html.parser")
+            urls = [
+                t["href"] for t in soup("link", href=True) if FETCHED_RELS & {*t.get("rel", [])}
+            ]
+            urls += [t["src"] for t in soup(src=True)]
+            css = "\n".join(
+                [t.text for t in soup("style")] + [t["style"] for t in soup(style=True)]
+            )
+        for url in (u.strip() for u in urls + [m[2] or m[4] for m in CSS_URL.finditer(css)]):
             parts, local = urlsplit(url), unquote(urlsplit(url).path)
             if not url or url[0] == "#" or parts.scheme in {"data", "javascript", "about"}:
                 continue
@@ -200,17 +183,15 @@ def page_weight(page: Path, site: Path, root: str = "/") -> Weight:
             target = site / local.removeprefix(root) if local[:1] == "/" else path.parent / local
             if not target.is_file():
                 raise FileNotFoundError(f"{page}: references {url}, which is not in the site")
-            if target.resolve() not in seen:
-                fetch(target.resolve())
-
-    fetch(page.resolve())
-    return Weight(*map(sum, zip(*sizes, strict=True)), files, remote)
+            todo.append(target.resolve())
+    files = [path.relative_to(site).as_posix() for path in sizes]
+    return Weight(*map(sum, zip(*sizes.values(), strict=True)), files, remote)
 
 
 def weigh(site: Path, floor: Path) -> None:
     root = urlsplit(pub.DEFAULT_BASE_URL).path  # the 404 page's links start with it
     floor_page = page_weight(floor / "index.html", floor)
-    row("first visit: the floor's page, gzip (raw)", "", floor_page, None)
+    row("first visit: the floor's page, gzip (raw)", "", floor_page)
     for page in sorted(p for p in site.rglob("*.html") if p.relative_to(site).parts[0][0] != "_"):
         name = page.relative_to(site).with_suffix("").as_posix()
         own = name in ("genindex", "search")  # Sphinx's own: against the floor's own
@@ -230,13 +211,12 @@ def growth(tmp: Path, runs: int, base: dict[str, Timing], pages: int) -> None:
     cost = {k: (took[k].cpu - base[k].cpu) / (9 * pages) * 1000 for k in took}  # ms per page
     site, floor = (f"{took[k]}; {cost[k]:.0f} ms per added page" for k in ("site", "floor"))
     row(f"10x pages ({10 * pages}), per added page", site, floor, cost["site"] / cost["floor"])
-    cost = {}
-    for times in (10, 100):
+    for times in (10, 100):  # cost[10], cost[100]: ms per added event
         count = repeat_events(project := copy_site(tmp / f"events-{times}x"), times)
         took = measure(runs, {"site": project})["site"]
         cost[times] = (took.cpu - base["site"].cpu) / (count - count // times) * 1000
-        site = f"{took}; {cost[times]:.1f} ms per added event"
         ratio = cost[100] / cost[10] if times == 100 else None
+        site = f"{took}; {cost[times]:.1f} ms per added event"
         row(f"events file {times}x ({count} events)", site, "", ratio, 1.5 if ratio else None)
 
 
@@ -249,22 +229,23 @@ def suite(site: Timing) -> None:
     ]:
         print(f"{what}, in {ROOT}", file=sys.stderr)
         done = [timed(cmd, ROOT) for cmd in cmds]
-        said = []  # how long each command took, how it ended, its last line
-        for timing, run in done:
-            last = run.stdout.strip().rpartition("\n")[2].replace("|", "/")
-            said.append(f"{timing.wall:.0f} s, exit {run.returncode}: {last}")
-        wall, one = sum(t.wall for t, _ in done), f"one clean site build: {site.wall:.2f} s"
-        row(f"{what} ({'; '.join(said)})", f"{wall:.0f} s wall", one, wall / site.wall, target)
+        said = "; ".join(  # how long each command took, how it ended, its last line
+            f"{t.wall:.0f} s, exit {run.returncode}: {''.join(run.stdout.splitlines()[-1:])}"
+            for t, run in done
+        ).replace("|", "/")
+        wall = sum(t.wall for t, _ in done)
+        one = f"one clean site build: {site.wall:.2f} s"
+        row(f"{what} ({said})", f"{wall:.0f} s wall", one, wall / site.wall, target)
 
 
 def machine() -> str:
     cpu = re.search(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text())
-    ram = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     git = ["git", "-C", str(ROOT), "describe", "--always", "--dirty"]
     commit = subprocess.run(git, capture_output=True, text=True, check=False).stdout.strip()
     versions = ", ".join(f"{p} {version(p)}" for p in ("sphinx", "furo", "myst-parser"))
+    ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
     return (
-        f"{date.today()}, commit {commit}; {cpu[1] if cpu else os.uname().machine}, "
+        f"{time.strftime('%Y-%m-%d')}, commit {commit}; {cpu[1] if cpu else os.uname().machine}, "
         f"{os.cpu_count()} cores, {ram:.0f} GiB RAM, load {os.getloadavg()[0]:.1f} at start; "
         f"Linux {os.uname().release}, Python {sys.version.split()[0]}, {versions}"
     )
@@ -288,17 +269,15 @@ def main() -> None:
             shutil.copytree(tmp / f"{name}-html/html", tmp / f"{name}-weighed")
         html = (tmp / "site-weighed").rglob("*.html")
         pages = len([p for p in html if p.stem not in ("404", "search", "genindex")])
-        compare(f"clean HTML build ({pages} pages)", first, 2.0)
+        row(f"clean HTML build ({pages} pages)", *first.values(), target=2.0)
         noop = "no-op rebuild (from scratch too: tools/build.py always builds so)"
-        compare(noop, measure(runs, both), 1.2)
+        row(noop, *measure(runs, both).values(), target=1.2)
         edited = measure(runs, both, first="edit")
-        compare(f"rebuild after editing one page ({EDITED['site']})", edited)
+        row(f"rebuild after editing one page ({EDITED['site']})", *edited.values())
         missing = [tool for tool in ("xelatex", "latexmk", "make") if not shutil.which(tool)]
-        if args.no_pdf or missing:
-            why = "--no-pdf" if args.no_pdf else f"{', '.join(missing)} missing"
-            row("clean PDF build (xelatex, latexmk)", f"skipped: {why}", "", None)
-        else:
-            compare("clean PDF build (xelatex, latexmk)", measure(slow, both, "pdf", "clean"))
+        why = "--no-pdf" if args.no_pdf else f"{', '.join(missing)} missing" if missing else ""
+        pdf = [f"skipped: {why}"] if why else measure(slow, both, "pdf", "clean").values()
+        row("clean PDF build (xelatex, latexmk)", *pdf)
         weigh(tmp / "site-weighed", tmp / "floor-weighed")
         if not args.no_growth:
             growth(tmp, slow, first, pages)

@@ -21,6 +21,8 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import PIPE
+from typing import Any
 
 import pytest
 import yaml
@@ -34,15 +36,14 @@ os.environ["NO_COLOR"] = "1"
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
 # What `make` exports: the tools and Sphinx, run by the tests, find the local modules.
 os.environ["PYTHONPATH"] = f"{ROOT / '_ext'}:{ROOT / 'tools'}"
-NOT_PROJECT = shutil.ignore_patterns(
+BUILT = (
     "_build",
+    "_readthedocs",
     ".venv",
     "node_modules",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".hypothesis",
     "__pycache__",
-    "_readthedocs",
+    ".*_cache",
+    ".hypothesis",
 )
 
 
@@ -55,27 +56,47 @@ def rootdir() -> Path:
 def copy_project(dest: Path, *, git: bool = False) -> Path:
     """A throwaway copy of the project: its sources, not its builds (nor .git unless asked)."""
 
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        return NOT_PROJECT(folder, names) | (set() if git else {".git"} & set(names))
-
-    shutil.copytree(ROOT, dest, ignore=ignore)
+    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(*BUILT, *([] if git else [".git"])))
     return dest
 
 
-def build(
-    fmt: str, project: Path, outdir: Path, *extra: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def tool(project: Path, name: str, *args: object, popen: bool = False, **options: Any) -> Any:
+    """tools/NAME of `project`, run as `make` runs it: finished, or (popen) running."""
+    env = (
+        os.environ
+        | {"PYTHONPATH": f"{project / '_ext'}:{project / 'tools'}"}
+        | options.pop("env", {})
+    )
+    cmd = [sys.executable, str(project / "tools" / name), *map(str, args)]
+    if popen:
+        return subprocess.Popen(cmd, env=env, stdout=PIPE, stderr=PIPE, text=True, **options)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, **options)
+
+
+def build(fmt: str, project: Path, outdir: Path, *opts: str, env: dict | None = None) -> Any:
     """tools/build.py of `project` (never raises): the published output is outdir/<fmt>."""
-    env = os.environ | {"PYTHONPATH": f"{project / '_ext'}:{project / 'tools'}"} | (env or {})
+    return tool(project, "build.py", fmt, "--outdir", outdir, *opts, env=env or {})
+
+
+def latex(site: Path, out: Path, env: dict | None = None) -> Path:
+    """The LaTeX sources of `site` (Sphinx's LaTeX builder alone) in `out`."""
+    doctrees = tempfile.mkdtemp()  # not beside the output: nothing but LaTeX in `out`
     cmd = [
         sys.executable,
-        str(project / "tools" / "build.py"),
-        fmt,
-        "--outdir",
-        str(outdir),
-        *extra,
+        "-m",
+        "sphinx",
+        "-b",
+        "latex",
+        "-q",
+        "-d",
+        str(doctrees),
+        str(site),
+        str(out),
     ]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    subprocess.run(
+        cmd, check=True, env=os.environ | {"PYTHONPATH": str(site / "_ext")} | (env or {})
+    )
+    return out
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -105,11 +126,8 @@ def read_the_docs_commands() -> dict[str, list[str]]:
 
 def as_ordinary_user(cmd: list[str]) -> list[str]:
     """Run as "nobody" when the tests run as root (Read the Docs builds as a user)."""
-    return (
-        ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *cmd]
-        if os.getuid() == 0
-        else cmd
-    )
+    user = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    return [*user, *cmd] if os.getuid() == 0 else cmd
 
 
 def read_the_docs_venv(requirements: Path) -> Path:
@@ -150,29 +168,15 @@ def outputs() -> Iterator[Outputs]:
     if os.getuid() == 0:
         subprocess.run(["chown", "-R", "nobody:nogroup", str(checkout), str(home)], check=True)
     out = f"{checkout}/_readthedocs/"
-    env = {
-        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(home),
-        "READTHEDOCS": "True",
-        "READTHEDOCS_OUTPUT": out,
-        "READTHEDOCS_CANONICAL_URL": f"https://{NAME}.readthedocs.io/en/latest/",
-        "READTHEDOCS_VIRTUALENV_PATH": str(venv),
-        "READTHEDOCS_PROJECT": NAME,
-        "READTHEDOCS_LANGUAGE": "en",
-        "READTHEDOCS_VERSION": "latest",
-        "NO_COLOR": "1",
-    }
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(home), "NO_COLOR": "1"}
+    # What the project reads of what Read the Docs sets.
+    url = f"https://{NAME}.readthedocs.io/en/latest/"
+    env |= {"READTHEDOCS": "True", "READTHEDOCS_OUTPUT": out, "READTHEDOCS_CANONICAL_URL": url}
     # The four jobs at once (Read the Docs runs them one after the other): quicker,
     # and it shows that builds of different formats do not get in each other's way.
+    options = {"cwd": checkout, "env": env, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
     runs = {
-        command: subprocess.Popen(
-            as_ordinary_user(["sh", "-c", command]),
-            cwd=checkout,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        command: subprocess.Popen(as_ordinary_user(["sh", "-c", command]), text=True, **options)
         for command in itertools.chain(*read_the_docs_commands().values())
     }
     log = [f"$ {command}\n{run.communicate()[0]}" for command, run in runs.items()]
@@ -181,7 +185,6 @@ def outputs() -> Iterator[Outputs]:
     found = {fmt: sorted((Path(out) / fmt).iterdir()) for fmt in ("pdf", "epub", "htmlzip")}
     for fmt, files in found.items():  # Read the Docs takes exactly one file of each
         assert len(files) == 1, f"{fmt}: Read the Docs wants one file, not {files}"
-    yield Outputs(
-        Path(out) / "html", found["pdf"][0], found["epub"][0], found["htmlzip"][0], "\n".join(log)
-    )
+    files = [found[fmt][0] for fmt in ("pdf", "epub", "htmlzip")]
+    yield Outputs(Path(out) / "html", *files, "\n".join(log))
     shutil.rmtree(tmp, ignore_errors=True)

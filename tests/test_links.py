@@ -199,6 +199,6 @@ def test_unreachable_hosts_are_unchecked_with_the_reason_not_failed(tmp_path: Pa
     links = [f"http://127.0.0.1:{closed}/page", "https://no-such-host.invalid/page"]
     found = verdicts(throwaway(tmp_path / "p", links), tmp_path / "out")
     assert {v for v, _ in found.values()} == {"unchecked"}, found
-    assert all(reason.startswith("no network: none of the 2 hosts") for _, reason in found.values())
+    assert all(reason.startswith("no network: none of 127.0.0.1:") for _, reason in found.values())
     status = check_links.report([check_links.Verdict("x", u, *found[u]) for u in found], tmp_path)
     assert status == 0

@@ -20,16 +20,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from article_text import check, page_sources, read_article
+from article_text import check, read_article
 from article_timeline import events as ev
 from conftest import Outputs
-from publication import CONTENT, EVENTS, LICENCE_URL, ROOT, history_url, source_url
+from publication import EVENTS, LICENCE_URL, ROOT, history_url, pages, source_url
 
-SOURCES = {
-    path.relative_to(ROOT).with_suffix("").as_posix(): path
-    for entry in CONTENT
-    for path in ([ROOT / entry] if entry.endswith(".md") else sorted((ROOT / entry).rglob("*.md")))
-}
+SOURCES = pages()
 LABELS = {
     label: docname
     for docname, path in SOURCES.items()
@@ -40,27 +36,26 @@ SITE_EVENTS = ev.load(ROOT / EVENTS).events
 
 def toctree_order(docname: str = "index") -> list[str]:
     """The pages in reading order, from the toctrees of the sources."""
-    text = SOURCES[docname].read_text(encoding="utf-8")
-    children = []
-    for block in re.findall(r"```\{toctree\}\n(.*?)```", text, re.S):
-        for line in block.splitlines():
-            if line and not line.startswith(":"):
-                child = (Path(docname).parent / line.strip()).as_posix().removeprefix("./")
-                children += toctree_order(child)
-    return [docname, *children]
+    blocks = re.findall(r"```\{toctree\}\n(.*?)```", SOURCES[docname].read_text("utf-8"), re.S)
+    entries = [line for block in blocks for line in block.splitlines() if line[:1] not in ":"]
+    children = [(Path(docname).parent / e).as_posix().removeprefix("./") for e in entries]
+    return [docname, *itertools.chain(*map(toctree_order, children))]
 
 
 def soup(outputs: Outputs, docname: str) -> BeautifulSoup:
-    return BeautifulSoup(
-        (outputs.html / f"{docname}.html").read_text(encoding="utf-8"), "html.parser"
+    return BeautifulSoup((outputs.html / f"{docname}.html").read_bytes(), "html.parser")
+
+
+def target(outputs: Outputs, docname: str, href: str) -> str:
+    """The page a link on a page leads to, by name."""
+    path = (outputs.html / docname).parent / (
+        href.partition("#")[0] or f"{Path(docname).name}.html"
     )
+    return path.resolve().relative_to(outputs.html.resolve()).with_suffix("").as_posix()
 
 
 def anchor(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label)
-
-
-# -- The article --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", ["html", "epub", "htmlzip", "pdf"])
@@ -79,45 +74,28 @@ def test_the_copy_is_the_source_of_record() -> None:
     )
 
 
-def test_every_heading_is_the_title_of_one_page() -> None:
-    sections = read_article()
-    assert set(page_sources()) >= {s.heading for s in sections}
-
-
 # -- Pages, labels, navigation --------------------------------------------------------
 
 
-def test_every_page_is_in_the_navigation_of_every_page(outputs: Outputs) -> None:
+def test_every_page_is_in_every_pages_navigation_and_next_links_walk_them(outputs: Outputs) -> None:
     order = toctree_order()
     assert sorted(order) == sorted(SOURCES), "a page is in no toctree, or a toctree names no page"
     for docname in order:
-        here = (outputs.html / docname).parent
-        tree = soup(outputs, docname).select_one(".sidebar-tree")
-        hrefs = [
-            a["href"].partition("#")[0] or f"{Path(docname).name}.html" for a in tree.select("a")
-        ]
-        linked = {here.joinpath(href).resolve() for href in hrefs}
-        missing = [d for d in order[1:] if (outputs.html / f"{d}.html").resolve() not in linked]
-        assert not missing, f"{docname}: the navigation lacks {missing}"
-
-
-def test_previous_and_next_walk_the_toctrees(outputs: Outputs) -> None:
-    for here, there in itertools.pairwise(toctree_order()):
+        page = soup(outputs, docname)
+        linked = {target(outputs, docname, a["href"]) for a in page.select(".sidebar-tree a")}
+        assert not set(order[1:]) - linked, f"{docname}: the navigation lacks a page"
+    for here, there in itertools.pairwise(order):
         link = soup(outputs, here).select_one(".related-pages a.next-page")
-        assert link is not None, f"{here} has no next link"
-        assert (outputs.html / here).parent.joinpath(link["href"]).resolve() == (
-            outputs.html / f"{there}.html"
-        ).resolve()
+        assert link is not None and target(outputs, here, link["href"]) == there, here
 
 
 @pytest.mark.parametrize("label", LABELS)
-def test_every_label_is_an_anchor_on_its_page(outputs: Outputs, label: str) -> None:
+def test_every_label_is_namespaced_and_an_anchor_on_its_page(outputs: Outputs, label: str) -> None:
+    assert re.fullmatch(r"[a-z0-9-]+(/[a-z0-9-]+)*", label), label
     assert soup(outputs, LABELS[label]).find(id=anchor(label)), f"({label})= not on {LABELS[label]}"
 
 
-def test_labels_are_namespaced_and_links_never_html_paths() -> None:
-    for label in LABELS:
-        assert re.fullmatch(r"[a-z0-9-]+(/[a-z0-9-]+)*", label), label
+def test_links_are_never_html_paths() -> None:
     for docname, path in SOURCES.items():
         assert not re.search(r"\]\((?!https?:)[^)]*\.html", path.read_text("utf-8")), docname
 
@@ -138,72 +116,48 @@ def test_the_timeline_page_lists_every_event_linked_to_its_passage(outputs: Outp
     ]
     for li, event in zip(items, SITE_EVENTS, strict=True):
         href = li.select_one(".tl-item-content a.reference")["href"]
-        path, _, target = href.partition("#")
-        assert (outputs.html / page).parent.joinpath(path).resolve() == (
-            outputs.html / f"{LABELS[event.section]}.html"
-        ).resolve(), event.id
-        assert target == anchor(event.section), event.id
+        assert target(outputs, page, href) == LABELS[event.section], event.id
+        assert href.endswith(f"#{anchor(event.section)}"), event.id
 
 
 def test_each_section_timeline_shows_the_events_of_its_passages(outputs: Outputs) -> None:
     shown = []
     for docname, path in SOURCES.items():
         for section in re.findall(r"^:section: (\S+)$", path.read_text("utf-8"), re.M):
-            told = [
-                e
-                for e in SITE_EVENTS
-                if e.section == section or e.section.startswith(f"{section}/")
-            ]
+            told = [e for e in SITE_EVENTS if f"{e.section}/".startswith(f"{section}/")]
             boxes = soup(outputs, docname).select(".timeline-box li.timeline")
             dates = [li.select_one(".tl-date").get_text() for li in boxes]
             assert dates == [e.when.text() for e in told], docname
             shown += [li.select_one("a")["href"].rpartition("#")[2] for li in boxes]
     assert sorted(shown) == sorted(f"timeline-{e.id}" for e in SITE_EVENTS), "an event in no box"
-
-
-def test_the_picture_draws_every_event(outputs: Outputs) -> None:
     svg = soup(outputs, full_timeline(outputs)).select_one("figure.tl-axis svg")
-    ids = [a["href"].removeprefix("#timeline-") for a in svg.select("a")]
-    assert sorted(ids) == sorted(e.id for e in SITE_EVENTS)
-
-
-def written_events() -> list[dict[str, str]]:
-    raw = yaml.load((ROOT / EVENTS).read_text(encoding="utf-8"), yaml.BaseLoader)
-    return sorted(({k: " ".join(v.split()) for k, v in item.items()} for item in raw), key=str)
+    drawn = [a["href"].removeprefix("#timeline-") for a in svg.select("a")]
+    assert sorted(drawn) == sorted(e.id for e in SITE_EVENTS), "an event not in the picture"
 
 
 def test_the_downloads_hold_the_events_file(outputs: Outputs) -> None:
+    raw = yaml.load((ROOT / EVENTS).read_text(encoding="utf-8"), yaml.BaseLoader)
+    written = sorted(({k: " ".join(v.split()) for k, v in e.items()} for e in raw), key=str)
     folder = outputs.html / "_downloads" / "timeline"
     data = json.loads((folder / "events.json").read_text(encoding="utf-8"))
     assert [e["id"] for e in data] == [e.id for e in SITE_EVENTS]
-    assert sorted(data, key=str) == written_events()
+    assert sorted(data, key=str) == written
     with (folder / "events.csv").open(encoding="utf-8", newline="") as handle:
         rows = [{k: v for k, v in row.items() if v} for row in csv.DictReader(handle)]
-    assert sorted(rows, key=str) == written_events()
+    assert sorted(rows, key=str) == written
 
 
-# -- The credit and the licence -----------------------------------------------------------
-
-
-def html_pages(outputs: Outputs) -> list[Path]:
-    return sorted(
-        p
-        for p in outputs.html.rglob("*.html")
-        if not p.relative_to(outputs.html).parts[0].startswith("_")
-    )
+# -- Credit, licence, and what browsers, crawlers and link previews read ------------------
 
 
 def test_every_page_credits_the_article_its_authors_and_licence(outputs: Outputs) -> None:
-    for page in html_pages(outputs):
-        html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for page in outputs.html.glob("**/*.html"):
+        html = BeautifulSoup(page.read_bytes(), "html.parser")
         credit = html.select_one("footer p.credit")
         assert credit is not None, page
         assert {a["href"] for a in credit.select("a")} == {source_url(), history_url(), LICENCE_URL}
         assert "Adapted" in credit.get_text() and "wording is unchanged" in credit.get_text()
         assert html.find("link", rel="license")["href"] == LICENCE_URL, page
-
-
-# -- What browsers, crawlers and link previews read -----------------------------------
 
 
 def base_url(outputs: Outputs) -> str:
@@ -234,12 +188,10 @@ def test_sitemap_and_robots_name_every_page_and_nothing_else(outputs: Outputs) -
 
 def test_the_404_page_works_at_any_depth(outputs: Outputs) -> None:
     prefix = urlsplit(base_url(outputs)).path
-    page = BeautifulSoup((outputs.html / "404.html").read_text("utf-8"), "html.parser")
-    local = [t.get("href") or t.get("src") for t in page.find_all(["a", "link", "script", "img"])]
-    local = [u for u in local if u and u.startswith("/")]
-    assert local and all(
-        (outputs.html / urlsplit(u).path.removeprefix(prefix)).is_file() for u in local
-    )
+    page = BeautifulSoup((outputs.html / "404.html").read_bytes(), "html.parser")
+    local = [t.get("href") or t.get("src") or "" for t in page.find_all(["a", "link", "script"])]
+    paths = [urlsplit(u).path.removeprefix(prefix) for u in local if u.startswith("/")]
+    assert paths and all((outputs.html / path).is_file() for path in paths), paths
     assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
 
 
@@ -247,8 +199,7 @@ def test_the_map_has_its_size_and_nothing_unused_is_published(outputs: Outputs) 
     img = soup(outputs, "index").select_one("aside.infobox img")
     assert img["width"] and img["height"], img
     assert not any((outputs.html / "_sources").iterdir())  # Sphinx makes the folder only
-    assert not (outputs.html / "_static" / "sphinx-timeline").exists()
-    assert not list(outputs.html.rglob("*_sphinx_timeline_static*"))
+    assert not list(outputs.html.rglob("*sphinx?timeline*"))  # upstream's assets: unused
 
 
 def test_last_updated_is_the_date_of_each_pages_last_commit(outputs: Outputs) -> None:

@@ -42,7 +42,9 @@ UNREACHABLE = re.compile(
     r"|nodename nor servname|Failed to establish a new connection|Connection refused"
     r"|Network is unreachable|No route to host|ConnectTimeoutError|connect timeout="
 )
-LINK_ATTRIBUTES = {"href", "src", "srcset", "action", "xlink:href"}
+SORTED = {"working": ("passed", ""), "ignored": ("unchecked", "linkcheck_ignore")}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)""")
+LINKS = {"href", "src", "srcset", "action", "xlink:href"}  # the canonical link is checked apart
 NOT_FILES = ("mailto:", "tel:", "data:", "javascript:", "about:")
 
 
@@ -55,127 +57,91 @@ class Verdict:
 
 
 class Page(HTMLParser):
-    """The ids of a page and the links in it, with their lines."""
+    """The ids of a page (or a stylesheet: none) and the links in it, with their lines."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, path: Path) -> None:
         super().__init__()
         self.ids: set[str] = set()
         self.links: list[tuple[int, str]] = []
-        self.feed(text)
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".css":
+            self.links = [
+                (text.count("\n", 0, m.start()) + 1, m[1]) for m in CSS_URL.finditer(text)
+            ]
+        else:
+            self.feed(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
         for name, value in attrs:
-            if value is None:
-                continue
-            if name == "id" or (name == "name" and tag == "a"):
+            if value and (name == "id" or (name == "name" and tag == "a")):
                 self.ids.add(value)
-            elif name in LINK_ATTRIBUTES and not (tag == "link" and ("rel", "canonical") in attrs):
-                uris = (
-                    [part.split()[0] for part in value.split(",")] if name == "srcset" else [value]
-                )
-                self.links += [(line, uri) for uri in uris if uri]
+            elif value and name in LINKS and ("rel", "canonical") not in attrs:
+                uris = [p.split()[0] for p in value.split(",")] if name == "srcset" else [value]
+                self.links += [(self.getpos()[0], uri) for uri in uris]
 
     handle_startendtag = handle_starttag
 
 
 def internal(htmldir: Path, srcdir: Path) -> tuple[list[Verdict], dict[str, str]]:
     """Every link of the built HTML judged; and the external URLs, with where each is first."""
-    pages = {p: Page(p.read_text(encoding="utf-8")) for p in sorted(htmldir.rglob("*.html"))}
-    base = published_base(htmldir)
+    files = sorted([*htmldir.rglob("*.html"), *htmldir.rglob("*.css")])
+    pages = {path.resolve(): Page(path) for path in files}
+    index = htmldir / "index.html"
+    canonical = re.search(r'rel="canonical" href="([^"]*)index\.html"', index.read_text("utf-8"))
+    base = canonical[1] if canonical else ""  # html_baseurl
     verdicts, external = [], {}
     for path, page in pages.items():
-        name = path.relative_to(htmldir).as_posix()
-        source = srcdir / Path(name).with_suffix(".md")
-        where_from = f" (from {source.relative_to(srcdir)})" if source.is_file() else ""
+        name = path.relative_to(htmldir.resolve()).as_posix()
+        source = Path(name).with_suffix(".md")
+        where = f"{name}:{{}}" + (f" (from {source})" if (srcdir / source).is_file() else "")
         for line, uri in page.links:
-            where = f"{name}:{line}{where_from}"
-            target = resolve(uri, path, htmldir, base)
-            if target is None:
-                if uri.startswith(("http:", "https:")):
-                    external.setdefault(uri, where)
-                continue
-            problem = check_target(*target, pages, htmldir)
-            verdicts.append(Verdict(where, uri, "failed" if problem else "passed", problem or ""))
-    for css in sorted(htmldir.rglob("*.css")):  # what the stylesheets load
-        for match in re.finditer(r"""url\(\s*['"]?([^'")]+)""", css.read_text(encoding="utf-8")):
-            uri = match.group(1)
-            target = resolve(uri, css, htmldir, base)
-            if target is not None:
-                problem = check_target(target[0], "", pages, htmldir)
-                where = css.relative_to(htmldir).as_posix()
-                verdicts.append(
-                    Verdict(where, uri, "failed" if problem else "passed", problem or "")
-                )
+            if uri.startswith(("http:", "https:")) and not (base and uri.startswith(base)):
+                external.setdefault(uri, where.format(line))
+            elif not uri.startswith(NOT_FILES):
+                problem = check(uri, path, htmldir.resolve(), base, pages)
+                verdict = "failed" if problem else "passed"
+                verdicts.append(Verdict(where.format(line), uri, verdict, problem or ""))
     return verdicts, external
 
 
-def published_base(htmldir: Path) -> str:
-    """html_baseurl, as the front page's canonical link gives it ("" without one)."""
-    index = htmldir / "index.html"
-    text = index.read_text(encoding="utf-8") if index.is_file() else ""
-    found = re.search(r'<link rel="canonical" href="([^"]*?)index\.html"', text)
-    return found.group(1) if found else ""
-
-
-def resolve(uri: str, page: Path, htmldir: Path, base: str) -> tuple[Path, str] | None:
-    """The built file and fragment a link names, or None for the web and non-files."""
-    if uri.startswith(NOT_FILES):
-        return None
-    parts = urlsplit(uri)
+def check(uri: str, page: Path, htmldir: Path, base: str, pages: dict[Path, Page]) -> str | None:
+    """What is wrong with a link from `page` to a file of the build (None: nothing)."""
     prefix = urlsplit(base).path or "/"
-    if base and uri.startswith(base):  # the published site, absolutely
-        path = htmldir / unquote(uri[len(base) :].split("#")[0].split("?")[0])
-    elif parts.scheme or parts.netloc:
-        return None
-    elif parts.path.startswith("/"):  # the 404 page: /en/latest/...
-        if not parts.path.startswith(prefix):
-            return (htmldir / "/".join(["(outside the site)", parts.path]), "")
-        path = htmldir / unquote(parts.path[len(prefix) :])
-    elif parts.path:
-        path = page.parent / unquote(parts.path)
+    if base and uri.startswith(base):  # the published site: as a root-relative link
+        uri = prefix + uri.removeprefix(base)
+    parts = urlsplit(uri)
+    path = unquote(parts.path)
+    if path.startswith("/"):  # root-relative: on the published site (the 404 page's links)
+        if not path.startswith(prefix):
+            return f"outside the published site ({prefix})"
+        target = htmldir / path.removeprefix(prefix)
     else:
-        path = page
-    if path.is_dir() or str(path).endswith("/"):
-        path = path / "index.html"
-    return path.resolve(), parts.fragment
-
-
-def check_target(path: Path, fragment: str, pages: dict[Path, Page], htmldir: Path) -> str | None:
-    """What is wrong with a link to `path#fragment` in the build; None when nothing."""
-    if not path.is_file():
-        shown = (
-            path.relative_to(htmldir.resolve()) if path.is_relative_to(htmldir.resolve()) else path
-        )
+        target = page.parent / path if path else page
+    target = (target / "index.html" if target.is_dir() or path.endswith("/") else target).resolve()
+    if not target.is_file():
+        shown = target.relative_to(htmldir) if target.is_relative_to(htmldir) else target
         return f"no such file: {shown}"
-    page = pages.get(path) or (Page(path.read_text("utf-8")) if path.suffix == ".html" else None)
-    if fragment and page is not None and unquote(fragment) not in page.ids:
-        return f"no id {unquote(fragment)!r} in {path.relative_to(htmldir.resolve())}"
+    ids = pages[target].ids if target in pages else None
+    if parts.fragment and ids is not None and unquote(parts.fragment) not in ids:
+        return f"no id {unquote(parts.fragment)!r} in {target.relative_to(htmldir)}"
     return None
 
 
-def reachable_hosts(uris: list[str], timeout: float = 3.0) -> tuple[list[str], list[str]]:
-    """The distinct host:port of the links, and those that accept a TCP connection."""
-    parts = [urlsplit(uri) for uri in uris]
-    hosts = sorted(
-        {
-            f"{p.hostname}:{p.port or (443 if p.scheme == 'https' else 80)}"
-            for p in parts
-            if p.hostname
-        }
-    )
+def reachable(uris: list[str], timeout: float = 3.0) -> tuple[list[str], bool]:
+    """The links' distinct hosts (host:port), and whether any accepts a TCP connection."""
+    ports = {"http": 80, "https": 443}
+    hosts = {(p.hostname, p.port or ports[p.scheme]) for p in map(urlsplit, uris) if p.hostname}
 
-    def connects(host: str) -> bool:
-        name, _, port = host.rpartition(":")
+    def connects(host: tuple[str | None, int]) -> bool:
         try:
-            with socket.create_connection((name, int(port)), timeout=timeout):
+            with socket.create_connection(host, timeout=timeout):
                 return True
         except OSError:
             return False
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(pool.map(connects, hosts))
-    return hosts, [h for h, ok in zip(hosts, answers, strict=True) if ok]
+        answered = any(pool.map(connects, hosts))
+    return sorted(f"{host}:{port}" for host, port in hosts), answered
 
 
 def external(outdir: Path, srcdir: Path, extra: dict[str, str], opts: list[str]) -> list[Verdict]:
@@ -183,48 +149,25 @@ def external(outdir: Path, srcdir: Path, extra: dict[str, str], opts: list[str])
     report = outdir / "linkcheck"
     report.mkdir(parents=True, exist_ok=True)
     (report / "template-links.txt").write_text("".join(f"{u}\n" for u in sorted(extra)), "utf-8")
-    cmd = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "linkcheck",
-        "-E",
-        "-q",
-        "-d",
-        str(report / "doctrees"),
-    ]
+    cmd = [sys.executable, "-m", "sphinx", "-b", "linkcheck", "-E", "-q", "-d", str(report / "dt")]
     cmd += ["-D", f"linkcheck_template_links={report / 'template-links.txt'}", *opts]
-    run = subprocess.run(
-        [*cmd, str(srcdir), str(report)], capture_output=True, text=True, check=False
-    )
-    output = report / "output.json"
-    if run.returncode not in (0, 1) or not output.is_file():
+    run = subprocess.run([*cmd, str(srcdir), str(report)], capture_output=True, text=True)
+    if run.returncode not in (0, 1) or not (report / "output.json").is_file():
         sys.stderr.write(run.stderr)
-        return [
-            Verdict(
-                "sphinx-build -b linkcheck", "", "failed", f"exited with status {run.returncode}"
-            )
-        ]
-    results = [json.loads(line) for line in output.read_text("utf-8").splitlines()]
+        return [Verdict("sphinx-build -b linkcheck", "", "failed", f"status {run.returncode}")]
+    results = [json.loads(line) for line in (report / "output.json").read_text().splitlines()]
     results = [r for r in results if r["status"] != "unchecked"]  # #anchors, mailto: (step 1)
-    hosts, reachable = reachable_hosts([r["uri"] for r in results])
-    offline = f"no network: none of the {len(hosts)} hosts ({', '.join(hosts)}) answered"
+    hosts, online = reachable([r["uri"] for r in results])
     verdicts = []
     for r in results:
-        # Links handed over from the built HTML have no line: say where the HTML has them.
+        # A link handed over from the built HTML has no line: say where the HTML has it.
         where = extra.get(r["uri"], "?") if r["lineno"] == -1 else f"{r['filename']}:{r['lineno']}"
-        if r["status"] == "working":
-            verdicts.append(Verdict(where, r["uri"], "passed"))
-        elif r["status"] == "ignored":
-            verdicts.append(Verdict(where, r["uri"], "unchecked", "linkcheck_ignore"))
-        elif not reachable and UNREACHABLE.search(r.get("info") or ""):
-            verdicts.append(Verdict(where, r["uri"], "unchecked", offline))
+        verdict, reason = SORTED.get(r["status"], ("failed", f"{r['status']}: {r['info']}"))
+        if verdict == "failed" and not online and UNREACHABLE.search(r.get("info") or ""):
+            verdict, reason = "unchecked", f"no network: none of {', '.join(hosts)} answered"
         elif r["status"] == "redirected":
             reason = f"redirects to {r['info']} (not in linkcheck_allowed_redirects)"
-            verdicts.append(Verdict(where, r["uri"], "failed", reason))
-        else:
-            verdicts.append(Verdict(where, r["uri"], "failed", f"{r['status']}: {r['info']}"))
+        verdicts.append(Verdict(where, r["uri"], verdict, reason))
     return verdicts
 
 
@@ -241,9 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts, found = internal(outdir / "html", srcdir)
     if args.no_external:
         reason = "not asked for (--no-external)"
-        verdicts += [
-            Verdict(where, uri, "unchecked", reason) for uri, where in sorted(found.items())
-        ]
+        verdicts += [Verdict(where, uri, "unchecked", reason) for uri, where in found.items()]
     else:
         verdicts += external(outdir, srcdir, found, opts)
     return report(verdicts, outdir / "linkcheck")
@@ -252,22 +193,17 @@ def main(argv: list[str] | None = None) -> int:
 def report(verdicts: list[Verdict], folder: Path) -> int:
     """Print what failed and what was not checked; write summary.json; the exit status."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "summary.json").write_text(
-        json.dumps([asdict(v) for v in verdicts], indent=1), "utf-8"
-    )
-    count = {
-        kind: [v for v in verdicts if v.verdict == kind]
-        for kind in ("passed", "failed", "unchecked")
-    }
+    (folder / "summary.json").write_text(json.dumps([asdict(v) for v in verdicts], indent=1))
+    count = {kind: [v for v in verdicts if v.verdict == kind] for kind in ("passed", "failed")}
+    unchecked = [v for v in verdicts if v.verdict == "unchecked"]
     for v in count["failed"]:
         print(f"FAILED {v.where}: {v.uri}: {v.reason}")
-    for reason in dict.fromkeys(v.reason for v in count["unchecked"]):
-        shown = [v for v in count["unchecked"] if v.reason == reason]
+    for reason in dict.fromkeys(v.reason for v in unchecked):
         print(f"unchecked, {reason}:")
-        print(*(f"  {v.uri} ({v.where})" for v in shown), sep="\n")
+        print(*(f"  {v.uri} ({v.where})" for v in unchecked if v.reason == reason), sep="\n")
     print(
         f"linkcheck: {len(count['passed'])} passed, {len(count['failed'])} failed, "
-        f"{len(count['unchecked'])} unchecked; reports in {folder}"
+        f"{len(unchecked)} unchecked; reports in {folder}"
     )
     return 1 if count["failed"] else 0
 

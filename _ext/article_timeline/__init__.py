@@ -1,27 +1,20 @@
 """Timelines of the article's dated events: sphinx-timeline 0.2.1's directive, extended.
 
-The ``timeline`` directive keeps sphinx-timeline's options and item-template
-variables (``e``, ``dt``, ``dtrange``, ``duration``); inline data (a ``---``
-line in the content) and ``:events-format: json|csv`` are left to
-sphinx-timeline itself. For the events file of this project it adds:
+``timeline`` keeps sphinx-timeline's options and item-template variables
+(``e``, ``dt``, ``dtrange``, ``duration``: always empty here); inline data (a
+``---`` line in the content) and ``:events-format: json|csv`` are left to
+sphinx-timeline. For the events file of this project (events.py) it adds:
 
-- ``:events:`` defaults to ``article_timeline_events``; the file is checked
-  once per build (events.py), each problem a warning at ``FILE:LINE`` naming
-  the event and the field; section labels must exist;
-- dates keep their precision ("April 2014", never "Tue 1st Apr 2014");
+- ``:events:`` defaults to ``article_timeline_events``, checked once per build:
+  each problem a warning at ``FILE:LINE`` naming the event and the field;
+- dates as precise as the article ("April 2014", never "Tue 1st Apr 2014");
 - event text is text: every template value is escaped before MyST parses it;
-- ``:section: LABEL`` keeps the events told under one label, in a "Timeline"
-  box, each title linked to its entry on the full timeline;
-- ``:style: list`` (the default here) is a dated vertical list, ``axis`` a
-  picture drawn to scale (axis.py); ``default`` and ``none`` are upstream's;
-- outside the web (PDF, EPUB, text) a list becomes a definition list with the
-  dates as terms, and the picture an SVG image;
-- ``timeline-downloads``: links to the events as JSON and CSV.
-
-Template variables: ``e`` (the event's fields, as written), ``dt`` and
-``dtrange`` (its date as text), ``duration`` (always empty: the article gives
-no durations) and ``link`` (the label a title links to: the passage that tells
-the event, or on a ``:section:`` timeline its entry on the full timeline).
+- ``:section: LABEL``: the events told under one label, in a "Timeline" box,
+  each title linked to its entry on the full timeline (template ``link``);
+- ``:style: list`` (the default here), a dated list; ``axis``, a picture drawn
+  to scale (axis.py); ``default`` and ``none`` are upstream's;
+- outside the web (PDF, EPUB, text) a definition list with dates as terms,
+  and the picture as an SVG image; ``timeline-downloads``: JSON and CSV links.
 """
 
 from __future__ import annotations
@@ -54,10 +47,8 @@ from article_timeline import axis
 from article_timeline import events as ev
 
 logger = logging.getLogger(__name__)
-
 TEMPLATES = Path(__file__).parent / "templates"
 EXPORT_DIR = "_downloads/timeline"  # in the HTML output
-UPSTREAM_STATIC = "_static/sphinx-timeline"  # its CSS and JS, for its own styles
 
 
 class timeline_date(nodes.Inline, nodes.TextElement):
@@ -65,19 +56,18 @@ class timeline_date(nodes.Inline, nodes.TextElement):
 
 
 class timeline_downloads(nodes.General, nodes.Element):
-    """Where the links to the JSON and CSV files go (web builders only)."""
+    """Where the links to the events as data go (web builders only)."""
 
 
 class timeline_axis(nodes.General, nodes.Element):
-    """The picture of a timeline: ``picture`` (axis.Picture), ``hrefs`` per event id."""
+    """The picture of a timeline: ``picture`` (axis.Picture), ``hrefs`` by event id."""
 
 
 def visit_date_html(self: Any, node: timeline_date) -> None:
     # <time> takes a year, a month or a day; a range or no date stays a span.
-    tag = "time" if node["iso"] and "/" not in node["iso"] else "span"
-    attributes = {"datetime": node["iso"]} if tag == "time" else {}
-    self.body.append(self.starttag(node, tag, "", CLASS="tl-date", **attributes))
-    node["tag"] = tag
+    node["tag"] = "time" if node["iso"] and "/" not in node["iso"] else "span"
+    when = {"datetime": node["iso"]} if node["tag"] == "time" else {}
+    self.body.append(self.starttag(node, node["tag"], "", CLASS="tl-date", **when))
 
 
 def depart_date_html(self: Any, node: timeline_date) -> None:
@@ -85,16 +75,11 @@ def depart_date_html(self: Any, node: timeline_date) -> None:
 
 
 def visit_axis_html(self: Any, node: timeline_axis) -> None:
-    """Inline SVG, in a box that scrolls sideways on its own on a narrow screen."""
+    """Inline SVG, in a box that scrolls sideways on a narrow screen (and says so)."""
     svg = axis.svg(node["picture"], node["hrefs"], themed=True)
-    hint = '<p class="tl-axis-hint">Scroll sideways for the whole picture.</p>'  # narrow screens
+    hint = '<p class="tl-axis-hint">Scroll sideways for the whole picture.</p>'
     self.body.append(f'<div class="tl-axis-scroll">\n{svg}\n</div>\n{hint}\n')
     raise nodes.SkipNode
-
-
-# -- Templates ---------------------------------------------------------------
-
-_MYST_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
 
 
 class Trusted(str):
@@ -102,23 +87,17 @@ class Trusted(str):
 
 
 def myst_escape(value: object) -> str:
-    """Text as text: backslash every punctuation mark, fold line breaks.
-
-    CommonMark lets any ASCII punctuation be escaped, so no HTML tag, role,
-    directive fence, link or emphasis survives, and the reader sees the text.
-    """
+    """Text as text: every ASCII punctuation mark backslashed (CommonMark lets each be),
+    line breaks folded, so no HTML, role, directive, link or emphasis survives."""
     if isinstance(value, Trusted):
         return str(value)
-    return _MYST_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(str(value).split()))
 
 
 # Sandboxed: a template cannot reach Python's internals or loop without bound.
 _JINJA = jinja2.sandbox.SandboxedEnvironment(
     finalize=myst_escape, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
 )
-
-
-# -- The directive -----------------------------------------------------------
 
 
 class ArticleTimelineDirective(upstream.TimelineDirective):
@@ -131,7 +110,7 @@ class ArticleTimelineDirective(upstream.TimelineDirective):
 
     def run(self) -> list[nodes.Node]:
         inline = "events" not in self.options and any(
-            upstream.RE_BREAKLINE.match(line) for line in self.content
+            map(upstream.RE_BREAKLINE.match, self.content)
         )
         if inline or self.options.get("events-format", "yaml") != "yaml":
             return super().run()  # sphinx-timeline's own data, its own rules
@@ -139,59 +118,39 @@ class ArticleTimelineDirective(upstream.TimelineDirective):
             self.options.get("events", "/" + self.config.article_timeline_events)
         )
         self.env.note_dependency(path)
-        self.env.article_timeline_files.setdefault(self.env.docname, set()).add(str(path))
-        events_file = ev.load(path)  # problems are reported once, by check_events
-
-        section = self.options.get("section")
-        chosen = [
-            e
-            for e in events_file.events
-            if section is None or e.section == section or e.section.startswith(f"{section}/")
-        ]
+        events_file = ev.load(path)
+        if path != self.env.srcdir / self.config.article_timeline_events:
+            report(path, events_file.errors, self.env)  # the configured file's: check_events
+        section, style = self.options.get("section"), self.options.get("style", "list")
+        told = lambda e: section is None or f"{e.section}/".startswith(f"{section}/")  # noqa: E731
+        chosen = [e for e in events_file.events if told(e)]
         if not chosen and not events_file.errors:
             raise self.error(f"timeline: no event in {path.name} has section {section!r}")
-        style = self.options.get("style", "list")
         if style == "axis":
             picture = timeline_axis(picture=axis.layout(chosen), hrefs={})
-            figure = nodes.figure("", picture, nodes.caption("", axis.LEGEND), classes=["tl-axis"])
-            self.set_source_info(figure)
-            return [figure]
-        if "reversed" not in self.options:
-            chosen.reverse()  # as in sphinx-timeline: newest first unless :reversed:
-        if self.options.get("max-items"):
-            chosen = chosen[: self.options["max-items"]]
+            return [nodes.figure("", picture, nodes.caption("", axis.LEGEND), classes=["tl-axis"])]
+        chosen = chosen if "reversed" in self.options else chosen[::-1]  # upstream: newest first
         template = self.template("section" if section else "item")
-        if template is None:
+        items = [
+            self.item(event, template, section) for event in chosen[: self.options.get("max-items")]
+        ]
+        if not template or None in items:
             return []
-        container = upstream.TimelineDiv(classes=["article-timeline"])
+        listing = nodes.enumerated_list(
+            "", *items, classes=[f"timeline-{style}", *self.options.get("class", [])]
+        )
+        container = upstream.TimelineDiv("", listing, classes=["article-timeline"])
         for key, option in (("--tl-height", "height"), ("--tl-item-width", "width-item")):
             if option in self.options:
                 container.add_style(key, self.options[option])
-        listing = nodes.enumerated_list(
-            classes=[f"timeline-{style}", *self.options.get("class", [])]
-        )
-        container += listing
-        for event in chosen:
-            content = self.item_content(event, template, section)
-            if content is None:
-                return []
-            item = nodes.list_item(classes=["timeline", *self.options.get("class-item", [])])
-            self.set_source_info(item)
-            # sphinx-timeline's script reads data-dt (a year, month or day).
-            box = upstream.TimelineDiv(
-                classes=["tl-item"], dt=event.when.start.iso if event.when.start else ""
-            )
-            box += content
-            item += box
-            listing += item
-        if style == "default":  # upstream's CSS and script style only its horizontal strip
+        if style == "default":  # upstream's CSS and script, for its horizontal strip
             self.env.metadata[self.env.docname]["timeline"] = True
-        if not section:
-            return [container]
-        box = nodes.admonition(classes=["timeline-box"])
-        box += nodes.title("Timeline", "Timeline")
-        box += container
-        return [box]
+        title = nodes.title("Timeline", "Timeline")
+        return [
+            nodes.admonition("", title, container, classes=["timeline-box"])
+            if section
+            else container
+        ]
 
     def project_file(self, name: str) -> Path:
         """A file the directive names (relative to the page, or /-rooted), inside the project."""
@@ -224,58 +183,64 @@ class ArticleTimelineDirective(upstream.TimelineDirective):
             return None
 
     def template_warning(self, name: str, line: int, message: str) -> None:
+        page = self.get_location()
         logger.warning(
             "timeline template: %s (used by %s)",
             message,
-            self.get_location(),
+            page,
             location=f"{name}:{line}",
             type="timeline",
             subtype="template",
         )
 
-    def item_content(
-        self, event: ev.Event, template: tuple[jinja2.Template, str, int], section: str | None
-    ) -> upstream.TimelineDiv | None:
-        """The date, an anchor on the full timeline, and the rendered template."""
+    def item(
+        self, event: ev.Event, template: tuple | None, section: str | None
+    ) -> nodes.list_item | None:
+        """The event's date, its anchor on the full timeline, and the rendered template."""
+        if template is None:
+            return None
         jinja, name, first = template
-        fields = {key: event.raw.get(key, "") for key in ev.FIELDS}
-        fields |= {"id": Trusted(event.id), "section": Trusted(event.section)}
-        link = Trusted(f"timeline/{event.id}" if section else event.section)
-        when = event.when.text()
+        fields = {key: event.raw.get(key, "") for key in ev.FIELDS} | {"id": Trusted(event.id)}
+        link, when = (
+            Trusted(f"timeline/{event.id}" if section else event.section),
+            event.when.text(),
+        )
         try:
             rendered = jinja.render(e=fields, dt=when, dtrange=when, duration="", link=link)
         except Exception as exc:  # a template may fail in any way: say where
             frames = traceback.extract_tb(exc.__traceback__)
             line = next((f.lineno for f in reversed(frames) if f.filename == "<template>"), 1)
             where = f"{self.config.article_timeline_events}:{event.line}"
-            message = f"{type(exc).__name__}: {exc} (event {event.id!r}, {where})"
-            self.template_warning(name, first + (line or 1) - 1, message)
+            self.template_warning(
+                name,
+                first + (line or 1) - 1,
+                f"{type(exc).__name__}: {exc} (event {event.id!r}, {where})",
+            )
             return None
-        content = upstream.TimelineDiv(classes=["tl-item-content"])
-        date = nodes.paragraph(classes=["tl-when"])
         # "After 2014" is not in 2014: only a date the text names is machine-dated.
-        iso = "" if event.when.qualifier == "after" else event.when.iso
-        date += timeline_date(when, when, iso=iso)
-        content += date
+        date = timeline_date(
+            when, when, iso="" if event.when.qualifier == "after" else event.when.iso
+        )
+        content = upstream.TimelineDiv(
+            "", nodes.paragraph("", "", date, classes=["tl-when"]), classes=["tl-item-content"]
+        )
         if not section:
             label = f"timeline/{event.id}"
-            target = nodes.target("", "", ids=[nodes.make_id(label)], names=[label])
-            self.state.document.note_explicit_target(target)
-            content += target
+            content += nodes.target("", "", ids=[nodes.make_id(label)], names=[label])
+            self.state.document.note_explicit_target(content[-1])
         content += self.parse_text_to_nodes(rendered)
-        return content
+        # sphinx-timeline's script reads data-dt (a year, month or day).
+        box = upstream.TimelineDiv(
+            "", content, classes=["tl-item"], dt=event.when.start.iso if event.when.start else ""
+        )
+        item = nodes.list_item("", box, classes=["timeline", *self.options.get("class-item", [])])
+        self.set_source_info(item)
+        return item
 
 
 class TimelineDownloadsDirective(SphinxDirective):
-    """Links to the events as JSON and CSV (dropped outside the web)."""
-
     def run(self) -> list[nodes.Node]:
-        node = timeline_downloads()
-        self.set_source_info(node)
-        return [node]
-
-
-# -- Per builder -------------------------------------------------------------
+        return [timeline_downloads()]
 
 
 def is_web(builder: Builder) -> bool:
@@ -284,10 +249,9 @@ def is_web(builder: Builder) -> bool:
 
 
 class TimelineForBuilder(SphinxPostTransform):
-    """On the web: download links and the picture's links. Elsewhere: lists and images.
+    """On the web: the download links, the picture's links. Elsewhere: dated lists, images.
 
-    Runs before Sphinx's image converters (priority 200), which turn the
-    picture's SVG into PDF for LaTeX.
+    Runs before Sphinx's image converters (200), which make the SVG a PDF for LaTeX.
     """
 
     default_priority = 150
@@ -297,18 +261,17 @@ class TimelineForBuilder(SphinxPostTransform):
         web = is_web(self.builder)
         for node in list(self.document.findall(timeline_downloads)):
             node.replace_self(self.download_links() if web else [])
-        for node in self.document.findall(timeline_axis):
+        for node in list(self.document.findall(timeline_axis)):
             if web:
                 node["hrefs"] = {e: self.href(f"timeline/{e}") for e in node["picture"].ids()}
             else:
-                node.replace_self(self.image(node))
-        if not web:
-            for container in list(self.document.findall(upstream.TimelineDiv)):
-                if "article-timeline" in container["classes"]:
-                    container.replace_self(self.definition_list(container))
+                node.replace_self(self.image(node["picture"]))
+        for container in [] if web else list(self.document.findall(upstream.TimelineDiv)):
+            if "article-timeline" in container["classes"]:
+                container.replace_self(self.definition_list(container))
 
     def href(self, label: str) -> str:
-        """Where a label is, seen from this page ('' when it is nowhere)."""
+        """Where a label is, seen from this page."""
         docname, anchor = self.env.domains.standard_domain.anonlabels.get(label, ("", ""))
         if not docname:
             return ""
@@ -317,24 +280,25 @@ class TimelineForBuilder(SphinxPostTransform):
         return self.builder.get_relative_uri(self.env.docname, docname) + f"#{anchor}"
 
     def download_links(self) -> nodes.paragraph:
-        page = self.builder.get_target_uri(self.env.docname)
-        stem = Path(self.config.article_timeline_events).stem
-        para = nodes.paragraph(classes=["timeline-downloads"])
-        para += nodes.Text("The same events as data: ")
-        for i, (suffix, kind) in enumerate((("json", "JSON"), ("csv", "CSV"))):
-            uri = relative_uri(page, f"{EXPORT_DIR}/{stem}.{suffix}")
-            para += nodes.Text(", " if i else "")
+        here, stem = (
+            self.builder.get_target_uri(self.env.docname),
+            Path(self.config.article_timeline_events).stem,
+        )
+        para = nodes.paragraph("", "The same events as data: ", classes=["timeline-downloads"])
+        for suffix, kind in (("json", "JSON"), ("csv", "CSV")):
+            uri = relative_uri(here, f"{EXPORT_DIR}/{stem}.{suffix}")
             para += nodes.reference("", f"{stem}.{suffix}", refuri=uri, classes=["download"])
-            para += nodes.Text(f" ({kind})")
-        para += nodes.Text(".")
+            para += nodes.Text(f" ({kind}), " if suffix == "json" else f" ({kind}).")
         return para
 
-    def image(self, node: timeline_axis) -> nodes.image:
+    def image(self, picture: axis.Picture) -> nodes.image:
         """The picture as an SVG file with fixed colours, for Sphinx's image pipeline."""
-        picture: axis.Picture = node["picture"]
         text = axis.svg(picture, {}, themed=False)
-        name = hashlib.sha256(text.encode()).hexdigest()[:16]
-        path = Path(self.env.doctreedir) / "timeline" / f"timeline-{name}.svg"
+        path = (
+            Path(self.env.doctreedir)
+            / "timeline"
+            / f"timeline-{hashlib.sha256(text.encode()).hexdigest()[:12]}.svg"
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         self.env.images.add_file(self.env.docname, str(path))
@@ -350,97 +314,69 @@ class TimelineForBuilder(SphinxPostTransform):
             if "tl-item-content" not in content["classes"]:
                 continue
             date = content.next_node(timeline_date)
-            definition = nodes.definition(
-                "", *(c.deepcopy() for c in content.children if c is not date.parent)
+            rest = (c.deepcopy() for c in content.children if c is not date.parent)
+            dlist += nodes.definition_list_item(
+                "", nodes.term("", "", *date.children), nodes.definition("", *rest)
             )
-            dlist += nodes.definition_list_item("", nodes.term("", "", *date.children), definition)
         return dlist
 
 
-# -- Checking the events: once per build, in one place -------------------------
+def report(path: Path, errors: list[ev.DataError], env: BuildEnvironment) -> None:
+    where = path.relative_to(env.srcdir) if path.is_relative_to(env.srcdir) else path
+    for e in errors:
+        logger.warning(
+            "timeline data: %s",
+            e.describe(),
+            location=f"{where}:{e.line}",
+            type="timeline",
+            subtype="data",
+        )
 
 
 def check_events(app: Sphinx, env: BuildEnvironment) -> None:
-    """Every events file a page uses (and the configured one) is valid, its labels exist."""
-    used = {str(env.srcdir / app.config.article_timeline_events)}
-    used.update(*env.article_timeline_files.values())
+    """The configured events file is valid, and the labels it names exist."""
+    events_file = ev.load(env.srcdir / app.config.article_timeline_events)
     labels = env.domains.standard_domain.anonlabels
-    for name in sorted(used):
-        events_file = ev.load(Path(name))
-        errors = events_file.errors + [
-            ev.DataError(e.lines["section"], e.id, "section", f"no label {e.section!r} in the site")
-            for e in events_file.events
-            if e.section not in labels
-        ]
-        where = (
-            Path(name).relative_to(env.srcdir) if Path(name).is_relative_to(env.srcdir) else name
-        )
-        for error in errors:
-            logger.warning(
-                "timeline data: %s",
-                error.describe(),
-                location=f"{where}:{error.line}",
-                type="timeline",
-                subtype="data",
-            )
-
-
-def init_files(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    if not hasattr(env, "article_timeline_files"):
-        env.article_timeline_files = {}
-
-
-def purge_files(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    env.article_timeline_files.pop(docname, None)
-
-
-def merge_files(
-    app: Sphinx, env: BuildEnvironment, docnames: list[str], other: BuildEnvironment
-) -> None:
-    for docname in docnames:
-        if docname in other.article_timeline_files:
-            env.article_timeline_files[docname] = other.article_timeline_files[docname]
-
-
-# -- Web output: downloads, and upstream's assets where a page uses them --------
+    unknown = [
+        ev.DataError(e.lines["section"], e.id, "section", f"no label {e.section!r} in the site")
+        for e in events_file.events
+        if e.section not in labels
+    ]
+    report(events_file.path, events_file.errors + unknown, env)
 
 
 def export(app: Sphinx, exception: Exception | None) -> None:
-    """Write the events as JSON and CSV, and upstream's assets if a page uses them."""
+    """On the web: the events as JSON and CSV, and upstream's assets if a page uses them."""
     if exception is not None or not is_web(app.builder):
         return
     events_file = ev.load(app.srcdir / app.config.article_timeline_events)
     rows = [{k: e.raw[k] for k in ev.FIELDS if k in e.raw} for e in events_file.events]
-    outdir = Path(app.outdir) / EXPORT_DIR
-    outdir.mkdir(parents=True, exist_ok=True)
-    stem = events_file.path.stem
+    out = Path(app.outdir) / EXPORT_DIR
+    out.mkdir(parents=True, exist_ok=True)
     # "<", ">" and "&" as \u escapes: the same JSON value, never sniffed as HTML.
     text = json.dumps(rows, ensure_ascii=False, indent=2)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    (outdir / f"{stem}.json").write_text(text + "\n", encoding="utf-8")
+    (out / f"{events_file.path.stem}.json").write_text(text + "\n", encoding="utf-8")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ev.FIELDS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
-    (outdir / f"{stem}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    (out / f"{events_file.path.stem}.csv").write_text(buffer.getvalue(), encoding="utf-8")
     if any(meta.get("timeline") for meta in app.env.metadata.values()):
-        static = Path(app.outdir) / UPSTREAM_STATIC
-        static.mkdir(parents=True, exist_ok=True)
+        (static := Path(app.outdir) / "_static" / "sphinx-timeline").mkdir(
+            parents=True, exist_ok=True
+        )
         for name in ("default.css", "datetime.js"):
             with resources.as_file(resources.files(upstream.static_module) / name) as source:
                 shutil.copyfile(source, static / name)
 
 
-def upstream_assets(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
-) -> None:
-    """sphinx-timeline's CSS and script, on the pages that show its own styles only.
+def upstream_assets(app: Sphinx, pagename: str, template: str, context: dict, doctree: Any) -> None:
+    """sphinx-timeline's CSS and script on the pages that show its own styles only.
 
-    Upstream copies them into every HTML output and links them from its
-    builder-inited and html-page-context handlers (sphinx_timeline/main.py:
-    add_html_assets, load_html_assets; it has no issue tracker activity since
-    0.2.1): this extension registers its pieces itself instead of calling
-    upstream's setup. Remove when upstream uses app.add_static_dir (Sphinx 9.1).
+    Upstream copies them into every HTML output (sphinx_timeline/main.py,
+    add_html_assets, at builder-inited), so its setup is not called: its pieces
+    are registered here. Remove when upstream uses app.add_static_dir (Sphinx 9.1).
     """
     if is_web(app.builder) and app.env.metadata.get(pagename, {}).get("timeline"):
         app.add_css_file("sphinx-timeline/default.css")
@@ -451,18 +387,12 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("article_timeline_events", "_data/events.yaml", "env", types=(str,))
     app.add_directive("timeline", ArticleTimelineDirective)
     app.add_directive("timeline-downloads", TimelineDownloadsDirective)
-    null = (upstream.visit_depart_null, upstream.visit_depart_null)  # as upstream registers it
-    app.add_node(
-        upstream.TimelineDiv,
-        html=(upstream.visit_tl_div, upstream.depart_tl_div),
-        **dict.fromkeys(("latex", "text", "man", "texinfo"), null),
-    )
+    null = (upstream.visit_depart_null,) * 2  # as upstream registers it
+    html = (upstream.visit_tl_div, upstream.depart_tl_div)
+    app.add_node(upstream.TimelineDiv, html=html, latex=null, text=null, man=null, texinfo=null)
     app.add_node(timeline_date, html=(visit_date_html, depart_date_html))
     app.add_node(timeline_axis, html=(visit_axis_html, None))
     app.add_post_transform(TimelineForBuilder)
-    app.connect("env-before-read-docs", init_files)
-    app.connect("env-purge-doc", purge_files)
-    app.connect("env-merge-info", merge_files)
     app.connect("env-check-consistency", check_events)
     app.connect("html-page-context", upstream_assets)
     app.connect("build-finished", export)

@@ -46,12 +46,9 @@ class DataError:
     message: str
 
     def describe(self) -> str:
-        where = [
-            f"event {self.event!r}" if self.event else "",
-            f"field {self.field!r}" if self.field else "",
-        ]
-        prefix = ", ".join(w for w in where if w)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        event = f"event {self.event!r}" if self.event else ""
+        where = ", ".join(filter(None, [event, f"field {self.field!r}" if self.field else ""]))
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True)
@@ -78,12 +75,8 @@ class PartialDate:
     @property
     def iso(self) -> str:
         """ISO 8601 at the known precision: 2014, 2014-04 or 2014-04-30."""
-        parts = [
-            f"{self.year:04d}",
-            self.month and f"{self.month:02d}",
-            self.day and f"{self.day:02d}",
-        ]
-        return "-".join(p for p in parts if p)
+        parts = [self.year, self.month, self.day]
+        return "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(parts) if p)
 
     def text(self, *, year: bool = True, month: bool = True) -> str:
         """English, as the article writes it: 30 September 2022, April 2014, 2017."""
@@ -214,30 +207,21 @@ def _parse(path: Path, text: str) -> EventsFile:
         # Anchors and aliases could make a small file expand without bound
         # ("billion laughs"); the events file has no use for them.
         for count, event in enumerate(yaml.parse(text, Loader=_LOADER)):
+            line = event.start_mark.line + 1
             if getattr(event, "anchor", None) or isinstance(event, yaml.AliasEvent):
-                return _failed(
-                    path,
-                    event.start_mark.line + 1,
-                    "uses a YAML anchor or alias (& or *): write each value out",
-                )
+                return _failed(path, line, "uses a YAML anchor or alias (& or *): write it out")
             if count > MAX_NODES:
-                return _failed(
-                    path, event.start_mark.line + 1, f"has more than {MAX_NODES:,} YAML nodes"
-                )
+                return _failed(path, line, f"has more than {MAX_NODES:,} YAML nodes")
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         return _failed(path, *_explain(exc))
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        return _failed(
-            path, line, f"contains the control character U+{exc.character:04X}: remove it"
-        )
+        return _failed(path, line, f"contains the control character U+{exc.character:04X}")
     except (yaml.YAMLError, RecursionError) as exc:
         return _failed(path, 1, f"is not valid YAML ({type(exc).__name__})")
     if not isinstance(root, yaml.SequenceNode) or not root.value:
-        return _failed(
-            path, _line(root) if root else 1, "must be a list of events, each starting with '- id:'"
-        )
+        return _failed(path, _line(root) if root else 1, "must be a list of events: '- id: ...'")
 
     errors: list[DataError] = []
     events: list[Event] = []
@@ -248,11 +232,8 @@ def _parse(path: Path, text: str) -> EventsFile:
             continue
         line = _line(next(v for k, v in item.value if k.value == "id"))
         if event_id in seen:
-            errors.append(
-                DataError(
-                    line, event_id, "id", f"duplicate id, already used on line {seen[event_id]}"
-                )
-            )
+            message = f"duplicate id, already used on line {seen[event_id]}"
+            errors.append(DataError(line, event_id, "id", message))
             continue
         seen[event_id] = line
         if event is not None:
@@ -260,30 +241,27 @@ def _parse(path: Path, text: str) -> EventsFile:
     return EventsFile(path, _in_order(events, errors), errors)
 
 
+# PyYAML's words for a syntax error -> an editor's, and whether the error is
+# on the line where PyYAML noticed it or where the construct began.
+_SYNTAX = [
+    ("tab", "a tab: indent with spaces, never tabs", False),
+    ("expected ':'", "a line without a colon: write 'field: value'", True),
+    ("mapping values", "an unexpected colon: quote a value that holds ': ', or indent", False),
+    ("quoted scalar", "a quote opened on this line is never closed", True),
+    ("flow", "a bracket opened on this line is never closed", True),
+    ("block", "the indentation is wrong: an event's fields line up under 'id'", False),
+]
+
+
 def _explain(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     """The line and an editor's words for a YAML syntax error."""
-    problem, context = exc.problem or "", exc.context or ""
-    at = (exc.problem_mark or exc.context_mark).line + 1  # type: ignore[union-attr]
-    began = exc.context_mark.line + 1 if exc.context_mark else at
-    if "tab" in problem or "'\\t'" in problem:
-        return at, "a tab: indent with spaces, never tabs"
-    if "expected ':'" in problem:
-        return began, "a line without a colon: write 'field: value'"
-    if "mapping values are not allowed" in problem:
-        return (
-            at,
-            "an unexpected colon: quote a value that holds ': ', or check the indentation",
-        )
-    if "quoted scalar" in context:
-        return began, "a quote opened on this line is never closed"
-    if "flow" in context:
-        return began, "a bracket opened on this line is never closed"
-    if "block" in context or "expected <block end>" in problem:
-        return (
-            at,
-            "the indentation is wrong: each event starts with '- ', its fields line up under 'id'",
-        )
-    return at, f"is not valid YAML: {problem}"
+    said = f"{exc.problem} {exc.context}"
+    noticed = (exc.problem_mark or exc.context_mark).line + 1  # type: ignore[union-attr]
+    began = exc.context_mark.line + 1 if exc.context_mark else noticed
+    for words, message, at_start in _SYNTAX:
+        if words in said:
+            return (began if at_start else noticed), message
+    return noticed, f"is not valid YAML: {exc.problem}"
 
 
 def _line(node: yaml.Node) -> int:
@@ -330,17 +308,11 @@ def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, E
     errors.extend(DataError(line, event_id, name, message) for line, name, message in bad)
     if bad or when is None:
         return event_id, None
-    return event_id, Event(
-        id=raw["id"],
-        when=when,
-        title=raw["title"],
-        summary=raw["summary"],
-        section=raw["section"],
-        line=_line(item),
-        after=raw.get("after"),
-        raw=raw,
-        lines=lines,
+    title, summary, section = raw["title"], raw["summary"], raw["section"]
+    event = Event(
+        raw["id"], when, title, summary, section, _line(item), raw.get("after"), raw, lines
     )
+    return event_id, event
 
 
 def _bad_characters(value: str) -> str | None:
@@ -363,19 +335,15 @@ def _read_when(raw: dict[str, str], error: Callable[[str, str], None]) -> When |
         error("qualifier", f"{qualifier!r} is not one of {', '.join(QUALIFIERS)}")
         return None
     if precision == "none":
-        problems = [
-            ("date", text is not None, "an event with precision 'none' has no date"),
-            (
-                "qualifier",
-                qualifier is not None,
-                "an event with precision 'none' has no date to qualify",
-            ),
-            ("after", after is None, "an undated event names the event it follows, for its place"),
-        ]
-        for name, wrong, message in problems:
-            if wrong:
+        problems = {
+            "date": text and "an event with precision 'none' has no date",
+            "qualifier": qualifier and "an event with precision 'none' has no date to qualify",
+            "after": not after and "an undated event names the event it follows, for its place",
+        }
+        for name, message in problems.items():
+            if message:
                 error(name, message)
-        return None if any(wrong for _, wrong, _ in problems) else When("none")
+        return None if any(problems.values()) else When("none")
     if after is not None:
         error("after", "only an undated event (precision 'none') takes 'after'")
     if text is None:
@@ -420,9 +388,8 @@ def _in_order(events: list[Event], errors: list[DataError]) -> list[Event]:
         target = by_id.get(event.after or "")
         if target is None or target.id in chain or target.id == event.id:
             problem = "is not the id of a valid event" if target is None else "makes a loop"
-            errors.append(
-                DataError(event.lines["after"], event.id, "after", f"{event.after!r} {problem}")
-            )
+            line = event.lines["after"]
+            errors.append(DataError(line, event.id, "after", f"{event.after!r} {problem}"))
             return None
         base = key(target, (*chain, event.id))
         if base is not None:

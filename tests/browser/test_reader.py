@@ -16,11 +16,11 @@ import shutil
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -39,72 +39,146 @@ CHROMIUM_ARGS = [
     *("--disable-component-update", "--disable-default-apps", "--no-first-run"),
     "--no-default-browser-check",
 ]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
-MODES = list(itertools.product(VIEWPORTS, ("light", "dark")))
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+MODES = list(itertools.product(DEVICES, ("light", "dark")))
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # axe-core: WCAG 2.0 and 2.1, A and AA
 # What must fit a phone whole, not even scrolling inside itself: the infobox and the
 # timelines; but the timeline picture scrolls in its own box (.tl-axis-scroll).
 MUST_FIT = "article aside, article figure:not(.tl-axis), article [class*='timeline'], .tl-item"
-PICTURE, MISSING = "timeline/index.html", "no-such-page.html"
+FRONT, PICTURE, MISSING = "index.html", "timeline/index.html", "no-such-page.html"
 Record = defaultdict[str, list[str]]  # what the browser asked for and what went wrong, by kind
 Opener = Callable[..., pw.Page]
 
+# JavaScript run in the pages. lum(): the relative luminance of a colour, "rgb(r, g, b)".
+LUM = """window.lum = css => {
+  const lin = c => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  const [r, g, b] = css.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(lin);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b; };"""
+AXE_JS = """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},
+  resultTypes: ['violations']})).violations.map(v => `${v.id} (${v.impact}) ${v.help}: `
+  + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+# What scrolls sideways: the page, or a box around the article that can scroll (furo's
+# content column does below 46em); what in the article sticks out of the viewport, unless a box
+# inside the article scrolls or clips it (the picture's); what in mustFit does not fit whole.
+OVERFLOW_JS = """(mustFit) => {
+  const page = document.documentElement, article = document.querySelector('article'), out = [];
+  const name = el => el === page ? 'the page' : el.tagName.toLowerCase()
+    + (el.id ? '#' + el.id : '') + [...el.classList].map(c => '.' + c).join('');
+  const overflow = el => getComputedStyle(el).overflowX;
+  const wide = el => el.scrollWidth > el.clientWidth + 1;
+  const outside = r => r.left < -1 || r.right > page.clientWidth + 1;
+  const at = r => `${Math.round(r.left)}..${Math.round(r.right)} px`;
+  const boxed = el => { for (let a = el.parentElement; a && a !== article; a = a.parentElement)
+    if (['auto', 'scroll', 'hidden', 'clip'].includes(overflow(a))) return true; };
+  const boxes = [page];
+  for (let a = article.parentElement; a !== document.body; a = a.parentElement)
+    if (['auto', 'scroll'].includes(overflow(a))) boxes.push(a);
+  for (const box of boxes.filter(wide))
+    out.push(`${name(box)} scrolls sideways: ${box.scrollWidth} px wide in ${box.clientWidth} px`);
+  for (const el of article.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.height && outside(r) && !boxed(el)) out.push(`${name(el)} spans ${at(r)}`);
+  }
+  for (const el of document.querySelectorAll(mustFit)) {
+    const r = el.getBoundingClientRect();
+    if (r.width && (outside(r) || wide(el)))
+      out.push(`${name(el)} does not fit: ${at(r)}, ${el.scrollWidth} px in ${el.clientWidth}`);
+  }
+  return out; }"""
+# The timeline picture: labels that overlap, links to no id or with no name, colours of
+# too little contrast with the page (text 4.5:1, marks 3:1), a box that does not scroll.
+PICTURE_JS = """(narrow) => {
+  const svg = document.querySelector('svg.tl-ax'), out = [];
+  let bg = svg;
+  while (getComputedStyle(bg).backgroundColor.match(/, 0\\)$|transparent/)) bg = bg.parentElement;
+  const back = lum(getComputedStyle(bg).backgroundColor);
+  const contrast = el => { const l = lum(getComputedStyle(el).fill);
+    return (Math.max(l, back) + 0.05) / (Math.min(l, back) + 0.05); };
+  const labels = [...svg.querySelectorAll('text.tl-ax-label')], links = svg.querySelectorAll('a');
+  const boxes = labels.map(t => t.getBoundingClientRect());
+  boxes.forEach((a, i) => boxes.forEach((b, k) => k > i && a.left < b.right && b.left < a.right
+    && a.top < b.bottom && b.top < a.bottom && out.push(`label ${i} overlaps label ${k}`)));
+  for (const a of links) {
+    const href = a.getAttribute('href'), id = href?.match(/^#(.+)/)?.[1];
+    if (!id || !document.getElementById(decodeURIComponent(id))) out.push(`${href} is to no id`);
+    if (!a.getAttribute('aria-label')?.trim()) out.push(`${href} has no name`);
+  }
+  for (const [what, least] of [['.tl-ax-label', 4.5], ['.tl-ax-year', 4.5], ['.tl-ax-mark', 3]]) {
+    const c = Math.min(...[...svg.querySelectorAll(what)].map(contrast));
+    if (!(c >= least)) out.push(`${what}: contrast ${c.toFixed(2)}:1, below ${least}:1`);
+  }
+  const box = svg.closest('.tl-axis-scroll');
+  if (narrow && !(box.scrollWidth > box.clientWidth)) out.push('its box does not scroll');
+  return labels.length && links.length ? out : ['no labels or links']; }"""
+# Whether the navigation drawer is open, on screen, or closed, off it.
+DRAWER_JS = """(open) => {
+  const r = document.querySelector('.sidebar-drawer').getBoundingClientRect();
+  return open ? r.left >= 0 && r.right <= innerWidth : r.right <= 0; }"""
+# Scrolled to, then each animation finished, so that its pixels can be compared; the box
+# it scrolls in, if any.
+SHOW_JS = """async el => {
+  el.scrollIntoView({block: 'center', inline: 'start', behavior: 'instant'});
+  for (const _ of [1, 2]) await new Promise(done => requestAnimationFrame(done));
+  await Promise.all(document.getAnimations().map(a => a.finished));
+  for (let a = el.parentElement; a; a = a.parentElement)
+    if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX))
+      return a.getBoundingClientRect().toJSON(); }"""
+# A tab stop's kind: its tag and classes, and those of its parent and of the box it is in.
+KIND_JS = """el => [el, el.parentElement, el.closest('aside, nav, footer, header, svg, ol, dl')]
+  .map(e => e ? e.tagName + '.' + [...e.classList].sort().join('.') : '').join(' ')"""
+# Timeline items out of reading order: along the axis the timeline runs (sideways when its
+# ends are further apart sideways, else down), each must come after the one before it.
+TIMELINE_ORDER_JS = """() => {
+  const pos = [...document.querySelectorAll('.tl-item')].map(i => i.getBoundingClientRect())
+    .map(r => [r.left + scrollX, r.top + scrollY]);
+  if (pos.length < 2) return [];
+  const [first, last] = [pos[0], pos[pos.length - 1]];
+  const axis = Math.abs(last[0] - first[0]) > Math.abs(last[1] - first[1]) ? 0 : 1;
+  return pos.slice(1).flatMap((p, k) => p[axis] < pos[k][axis]
+    ? [`item ${k + 2} is shown before item ${k + 1}`] : []); }"""
 
-@dataclass(frozen=True)
-class Site:
-    root: Path  # the built HTML
+
+class Site(NamedTuple):
     origin: str  # http://127.0.0.1:<port>
-    prefix: str  # the path of html_baseurl, e.g. /en/latest/
+    base: str  # the origin and the path of html_baseurl: where pages are found by name
     pages: list[str]  # every page, e.g. relations/index.html; 404.html as MISSING
-
-    def url(self, page: str) -> str:
-        return f"{self.origin}{self.prefix}{page}"
-
-    def is_local(self, url: str) -> bool:
-        """Served by the local server, or made in the page (data:, blob:, about:)."""
-        return url.startswith(f"{self.origin}/") or url.split(":")[0] in {"data", "blob", "about"}
-
-    def timelines(self) -> dict[str, int]:
-        """The pages with a timeline, and its number of items."""
-        html = {p: (self.root / p).read_text("utf-8") for p in self.pages if p != MISSING}
-        return {p: text.count('"tl-item') for p, text in html.items() if '"tl-item' in text}
-
-
-class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves the site under `prefix`; anything else gets status 404 and, as its error page
-    (error_message_format), the site's 404.html."""
-
-    prefix = "/"
-
-    def translate_path(self, path: str) -> str:
-        path = unquote(urlsplit(path).path)
-        inside = path.startswith(self.prefix)
-        return super().translate_path("/" + path.removeprefix(self.prefix)) if inside else ""
-
-    def list_directory(self, path: str) -> None:  # a folder without index.html is missing too
-        self.send_error(404)
-
-    def log_message(self, *args: object) -> None:
-        pass  # quiet: failures are reported by the tests
+    timelines: dict[str, int]  # the pages with a timeline, and its number of items
 
 
 @pytest.fixture(scope="module")
 def site(outputs: Outputs) -> Iterator[Site]:
     root = outputs.html
-    link = BeautifulSoup((root / "index.html").read_bytes(), "html.parser").find(rel="canonical")
+    link = BeautifulSoup((root / FRONT).read_bytes(), "html.parser").find(rel="canonical")
     assert link is not None, "index.html has no canonical link: is html_baseurl set?"
-    prefix = urlsplit(link["href"]).path.removesuffix("index.html")
-    page404 = (root / "404.html").read_text("utf-8").replace("%", "%%")
-    attrs = {"prefix": prefix, "error_message_format": page404}
-    handler = partial(type("Handler", (SiteHandler,), attrs), directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    prefix = urlsplit(link["href"]).path.removesuffix(FRONT)
+
+    class Handler(SimpleHTTPRequestHandler):
+        """The site under `prefix`; anything else is missing: 404, with the site's 404.html."""
+
+        error_message_format = (root / "404.html").read_text("utf-8").replace("%", "%%")
+
+        def translate_path(self, path: str) -> str:
+            inside = path.startswith(prefix)
+            return super().translate_path(path.removeprefix(prefix[:-1])) if inside else ""
+
+        def list_directory(self, path: str) -> None:  # a folder without index.html is missing
+            self.send_error(404)
+
+        def log_message(self, *args: object) -> None:  # quiet: the tests report failures
+            pass
+
     found = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
     pages = [p for p in found if not p.startswith(("_", ".", "404.html"))]
-    # 404.html is read where readers meet it: at a missing URL.
-    yield Site(root, f"http://127.0.0.1:{server.server_port}", prefix, [MISSING, *pages])
-    server.shutdown()
-    server.server_close()
+    html = {p: (root / p).read_text("utf-8") for p in pages}
+    timelines = {p: text.count('"tl-item') for p, text in html.items() if '"tl-item' in text}
+    with ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root))) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        origin = f"http://127.0.0.1:{server.server_port}"
+        yield Site(origin, origin + prefix, [MISSING, *pages], timelines)
+        server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -117,21 +191,19 @@ def browser() -> Iterator[pw.Browser]:
 
 
 def new_context(
-    browser: pw.Browser, site: Site, viewport: str, scheme: str, record: Record
+    browser: pw.Browser, site: Site, device: str, scheme: str, record: Record
 ) -> pw.BrowserContext:
-    """A fresh profile at this size and colour scheme; its requests ("requests", "foreign"),
-    failed requests ("failed") and console errors ("errors") go in `record`."""
-    phone, missing = viewport == "phone", site.url(MISSING)
+    """A fresh profile on this device in this colour scheme, opening pages by their name in
+    the site; requests ("requests", "foreign"), failures ("failed") and console errors
+    ("errors") go in `record`."""
     context = browser.new_context(
-        viewport=VIEWPORTS[viewport],
-        color_scheme=scheme,  # type: ignore[arg-type]
-        is_mobile=phone,
-        has_touch=phone,
-        reduced_motion="reduce",
+        base_url=site.base, color_scheme=scheme, reduced_motion="reduce", **DEVICES[device]
     )
+    local = (f"{site.origin}/", "data:", "blob:", "about:")  # served here, or made in the page
+    missing = site.base + MISSING
 
     def on_request(request: pw.Request) -> None:
-        record["requests" if site.is_local(request.url) else "foreign"].append(request.url)
+        record["requests" if request.url.startswith(local) else "foreign"].append(request.url)
 
     def on_failed(request: pw.Request) -> None:
         # net::ERR_ABORTED is the browser cancelling a request itself (a page left before
@@ -140,7 +212,7 @@ def new_context(
             record["failed"].append(f"{request.url}: {request.failure}")
 
     def on_response(response: pw.Response) -> None:
-        if response.status >= 400 and not (response.url == missing and response.status == 404):
+        if response.status >= 400 and (response.url, response.status) != (missing, 404):
             record["failed"].append(f"{response.url}: HTTP {response.status}")
 
     def on_console(message: pw.ConsoleMessage) -> None:
@@ -150,79 +222,13 @@ def new_context(
             record["errors"].append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     # A request for another host is recorded, then refused: a run sends nothing out.
-    context.route(lambda url: not site.is_local(url), lambda route: route.abort("blockedbyclient"))
+    context.route(lambda url: not url.startswith(local), lambda r: r.abort("blockedbyclient"))
     context.on("request", on_request)
     context.on("requestfailed", on_failed)
     context.on("response", on_response)
     context.on("console", on_console)
     context.on("weberror", lambda e: record["errors"].append(f"uncaught: {e.error}"))
     return context
-
-
-# Relative luminance of a computed colour, "rgb(r, g, b)"; the luminance of <body>.
-LUM = """const lum = css => {
-  const lin = c => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  const [r, g, b] = css.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(lin);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b; };"""
-LUMINANCE_JS = f"() => {{ {LUM} return lum(getComputedStyle(document.body).backgroundColor); }}"
-AXE_JS = """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},
-  resultTypes: ['violations']})).violations.map(v => `${v.id} (${v.impact}) ${v.help}: `
-  + v.nodes.map(n => n.target.join(' ')).join(', '))"""
-# What scrolls sideways: the page, or a box around the article that can scroll (furo's
-# content column does below 46em); what in the article sticks out of the viewport, unless a box
-# inside the article scrolls or clips it (the picture's); what in mustFit does not fit whole.
-OVERFLOW_JS = """(mustFit) => {
-  const vw = document.documentElement.clientWidth, article = document.querySelector('article');
-  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + [...el.classList].map(c => '.' + c).join('');
-  const overflow = el => getComputedStyle(el).overflowX, out = [];
-  const boxed = el => { for (let a = el.parentElement; a && a !== article; a = a.parentElement)
-    if (['auto', 'scroll', 'hidden', 'clip'].includes(overflow(a))) return true; };
-  const boxes = [document.documentElement];
-  for (let a = article.parentElement; a !== document.body; a = a.parentElement)
-    if (['auto', 'scroll'].includes(overflow(a))) boxes.push(a);
-  for (const box of boxes.filter(b => b.scrollWidth > b.clientWidth + 1))
-    out.push(`${box === boxes[0] ? 'the page' : name(box)} scrolls sideways: `
-      + `${box.scrollWidth} px wide in ${box.clientWidth} px`);
-  const outside = r => r.left < -1 || r.right > vw + 1;
-  const at = r => `${Math.round(r.left)}..${Math.round(r.right)} px`;
-  for (const el of article.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width && r.height && outside(r) && !boxed(el)) out.push(`${name(el)} spans ${at(r)}`);
-  }
-  for (const el of document.querySelectorAll(mustFit)) {
-    const r = el.getBoundingClientRect();
-    if (r.width && (outside(r) || el.scrollWidth > el.clientWidth + 1))
-      out.push(`${name(el)} does not fit: ${at(r)}, ${el.scrollWidth} px in ${el.clientWidth}`);
-  }
-  return out;
-}"""
-# The timeline picture: labels that overlap, links to no id or with no name, colours of
-# too little contrast with the page (text 4.5:1, marks 3:1), a box that does not scroll.
-PICTURE_JS = f"""(narrow) => {{ {LUM}
-  const svg = document.querySelector('svg.tl-ax'), out = [];
-  let bg = svg;
-  while (getComputedStyle(bg).backgroundColor.match(/, 0\\)$|transparent/)) bg = bg.parentElement;
-  const back = lum(getComputedStyle(bg).backgroundColor);
-  const labels = [...svg.querySelectorAll('text.tl-ax-label')];
-  const boxes = labels.map(t => t.getBoundingClientRect());
-  boxes.forEach((a, i) => boxes.forEach((b, k) => k > i && a.left < b.right && b.left < a.right
-    && a.top < b.bottom && b.top < a.bottom && out.push(`label ${{i}} overlaps label ${{k}}`)));
-  for (const a of svg.querySelectorAll('a')) {{
-    const id = decodeURIComponent(a.getAttribute('href')?.match(/^#(.+)/)?.[1] ?? '');
-    if (!document.getElementById(id)) out.push(`${{a.getAttribute('href')}} is to no id`);
-    if (!a.getAttribute('aria-label')?.trim()) out.push(`${{a.getAttribute('href')}} has no name`);
-  }}
-  for (const [what, least] of [['.tl-ax-label', 4.5], ['.tl-ax-year', 4.5], ['.tl-ax-mark', 3]]) {{
-    const l = Math.min(...[...svg.querySelectorAll(what)].map(el => {{
-      const l = lum(getComputedStyle(el).fill);
-      return (Math.max(l, back) + 0.05) / (Math.min(l, back) + 0.05); }}));
-    if (!(l >= least)) out.push(`${{what}}: contrast ${{l.toFixed(2)}}:1, below ${{least}}:1`);
-  }}
-  const box = svg.closest('.tl-axis-scroll');
-  if (narrow && !(box.scrollWidth > box.clientWidth)) out.push('its box does not scroll');
-  return labels.length && svg.querySelectorAll('a').length ? out : ['no labels or links'];
-}}"""
 
 
 def in_viewport(page: pw.Page, box: dict | None) -> bool:
@@ -233,8 +239,7 @@ def in_viewport(page: pw.Page, box: dict | None) -> bool:
 
 
 def tab_through(page: pw.Page, limit: int = 150) -> Iterator[pw.ElementHandle]:
-    """Press Tab from the top of the page; yield each element that takes focus,
-    until focus leaves the page or comes back round."""
+    """Each element that Tab focuses from the top, until focus leaves or comes back round."""
     page.evaluate("() => { document.activeElement?.blur(); window.__stops = new Set(); }")
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -249,55 +254,54 @@ def describe(element: pw.ElementHandle) -> str:
     return element.evaluate("el => el.outerHTML.slice(0, 100)")
 
 
-def screenshot(viewport: str, scheme: str, page: str) -> Path:
-    name = "404.png" if page == MISSING else page.removesuffix(".html") + ".png"
-    return SCREENSHOTS / f"{viewport}-{scheme}" / name
+def screenshot(device: str, scheme: str, page: str) -> Path:
+    name = "404" if page == MISSING else page.removesuffix(".html")
+    return SCREENSHOTS / f"{device}-{scheme}" / f"{name}.png"
 
 
 @pytest.fixture(scope="module")
 def tour(browser: pw.Browser, site: Site) -> Record:
-    """Every page in every viewport and scheme, visited once: what is wrong, by check."""
+    """Every page on every device in each scheme, visited once: what is wrong, by check."""
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     tour: Record = defaultdict(list)
-    for viewport, scheme in MODES:
-        page = new_context(browser, site, viewport, scheme, tour).new_page()
+    for device, scheme in MODES:
+        page = new_context(browser, site, device, scheme, tour).new_page()
         for name in site.pages:
-            where, narrow = f"{name} ({viewport}, {scheme}): ", viewport == "phone"
-            page.goto(site.url(name), wait_until="load")
+            where, narrow = f"{name} ({device}, {scheme}): ", device == "phone"
+            page.goto(name)
             page.evaluate("document.fonts.ready")
             tour["visits"].append(name)
-            luminance = page.evaluate(LUMINANCE_JS)
+            page.add_script_tag(content=LUM)
+            luminance = page.evaluate("lum(getComputedStyle(document.body).backgroundColor)")
             if (scheme == "dark") != (luminance < 0.2):
                 tour["scheme"].append(f"{where}background luminance {luminance:.2f}")
             page.add_script_tag(path=AXE)
             tour["axe"] += [where + v for v in page.evaluate(AXE_JS, WCAG_TAGS)]
             if narrow:
                 tour["overflow"] += [where + o for o in page.evaluate(OVERFLOW_JS, MUST_FIT)]
-            shot = screenshot(viewport, scheme, name)
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=shot, full_page=True, animations="disabled")
-            if int.from_bytes(shot.read_bytes()[16:20], "big") != VIEWPORTS[viewport]["width"]:
+            shot = screenshot(device, scheme, name)
+            png = page.screenshot(path=shot, full_page=True, animations="disabled")
+            if int.from_bytes(png[16:20], "big") != page.viewport_size["width"]:
                 tour["screenshots"].append(f"{where}{shot} is not as wide as the viewport")
             if name == PICTURE:
                 tour["picture"] += [where + p for p in page.evaluate(PICTURE_JS, narrow)]
-                shot = screenshot(viewport, scheme, "timeline-picture")
+                shot = screenshot(device, scheme, "timeline-picture")
                 page.locator("figure.tl-axis").screenshot(path=shot)
                 if scheme == "light":  # the colours change nothing for the keyboard
                     links = page.locator("svg.tl-ax a").count()
-                    inside = "el => !!el.closest('svg')"
-                    reached = [s for s in tab_through(page) if s.evaluate(inside)]
-                    if len(reached) != links:
-                        tour["picture"].append(f"{where}Tab reaches {len(reached)} of {links}")
+                    in_svg = [s.evaluate("el => !!el.closest('svg')") for s in tab_through(page)]
+                    if sum(in_svg) != links:
+                        tour["picture"].append(f"{where}Tab reaches {sum(in_svg)} of {links}")
         page.context.close()
     return tour
 
 
 def test_every_page_was_visited_and_saved(tour: Record, site: Site) -> None:
-    assert {"index.html", "search.html", PICTURE, MISSING} <= set(site.pages)
+    assert {FRONT, "search.html", PICTURE, MISSING} <= set(site.pages)
     assert tour["visits"] == site.pages * len(MODES)
     assert len(tour["requests"]) > len(tour["visits"]), "requests are not being recorded"
-    for (viewport, scheme), name in itertools.product(MODES, [*site.pages, "timeline-picture"]):
-        assert screenshot(viewport, scheme, name).read_bytes().startswith(b"\x89PNG"), name
+    for (device, scheme), name in itertools.product(MODES, [*site.pages, "timeline-picture"]):
+        assert screenshot(device, scheme, name).read_bytes().startswith(b"\x89PNG"), name
 
 
 # scheme: light and dark take effect; axe: no WCAG 2.1 A or AA violation of any impact;
@@ -314,41 +318,39 @@ def test_the_tour_finds_nothing_wrong(tour: Record, check: str) -> None:
 
 
 def test_the_recording_catches_what_it_must(browser: pw.Browser, site: Site) -> None:
-    """A web font from a CDN, a tracking pixel, a missing file and a script
-    error, planted in a page, are each caught."""
+    """A web font from a CDN, a tracking pixel, a missing file and a script error are caught."""
     record: Record = defaultdict(list)
     with new_context(browser, site, "desktop", "light", record) as context:
         page = context.new_page()
-        page.goto(site.url("index.html"))
-        page.evaluate(
-            """async (missing) => {
-              await new FontFace('P', 'url(https://fonts.example.com/planted.woff2)').load()
-                .catch(() => {});
-              await new Promise(done => Object.assign(new Image(),
-                {onload: done, onerror: done, src: 'http://192.0.2.1/pixel.gif'}));
-              await fetch(missing).catch(() => {});
-              setTimeout(() => { throw new Error('planted error'); });
-              await new Promise(done => setTimeout(done, 100));
-            }""",
-            site.url("_static/no-such-file.css"),
-        )
+        page.goto(FRONT)
+        page.evaluate("""async () => {
+          const font = new FontFace('P', 'url(https://fonts.example.com/planted.woff2)');
+          await font.load().catch(() => {});
+          await new Promise(done => Object.assign(new Image(),
+            {onload: done, onerror: done, src: 'http://192.0.2.1/pixel.gif'}));
+          await fetch('_static/no-such-file.css').catch(() => {});
+          setTimeout(() => { throw new Error('planted error'); });
+          await new Promise(done => setTimeout(done, 100)); }""")
     planted = ["http://192.0.2.1/pixel.gif", "https://fonts.example.com/planted.woff2"]
     assert sorted(record["foreign"]) == planted
-    assert "pixel.gif: net::ERR_BLOCKED_BY_CLIENT" in "\n".join(record["failed"])
-    assert "no-such-file.css: HTTP 404" in "\n".join(record["failed"])
+    failed = "\n".join(record["failed"])
+    assert "pixel.gif: net::ERR_BLOCKED_BY_CLIENT" in failed, failed
+    assert "no-such-file.css: HTTP 404" in failed, failed
     assert any("planted error" in error for error in record["errors"])
 
 
 @pytest.fixture
 def open_page(browser: pw.Browser, site: Site) -> Iterator[Opener]:
-    """open_page(viewport, scheme) gives a page in a fresh profile; when the
-    test ends, nothing may have failed and no error may have been logged."""
+    """open_page(device, scheme, name): a page of the site in a fresh profile; when the test
+    ends, nothing may have failed and no error may have been logged."""
     record: Record = defaultdict(list)
     contexts: list[pw.BrowserContext] = []
 
-    def opener(viewport: str, scheme: str = "light") -> pw.Page:
-        contexts.append(new_context(browser, site, viewport, scheme, record))
-        return contexts[-1].new_page()
+    def opener(device: str, scheme: str = "light", name: str = FRONT) -> pw.Page:
+        contexts.append(new_context(browser, site, device, scheme, record))
+        page = contexts[-1].new_page()
+        page.goto(name)
+        return page
 
     yield opener
     for context in contexts:
@@ -356,27 +358,20 @@ def open_page(browser: pw.Browser, site: Site) -> Iterator[Opener]:
     assert not record["failed"] + record["errors"]
 
 
-# Whether the navigation drawer is open, on screen, or closed, off it.
-DRAWER_JS = """(open) => {
-  const r = document.querySelector('.sidebar-drawer').getBoundingClientRect();
-  return open ? r.left >= 0 && r.right <= innerWidth : r.right <= 0; }"""
-
-
-def test_navigation_drawer_by_touch_and_by_keyboard(open_page: Opener, site: Site) -> None:
+def test_navigation_drawer_by_touch_and_by_keyboard(open_page: Opener) -> None:
     """furo's menu control is a <label>; reader.js makes it a real <button>."""
     phone = open_page("phone")
-    phone.goto(site.url("index.html"))
     link = phone.locator(".sidebar-drawer").get_by_role("link", name="See also")
     assert phone.evaluate(DRAWER_JS, False), "the drawer is open before it is asked for"
     assert not link.is_visible()
     phone.locator(".mobile-header button.nav-overlay-icon").tap()
     phone.wait_for_function(DRAWER_JS, arg=True)
     assert in_viewport(phone, link.bounding_box())
-    phone.screenshot(path=SCREENSHOTS / "phone-light" / "navigation-open.png")
+    phone.screenshot(path=screenshot("phone", "light", "navigation-open"))
     link.tap()
-    phone.wait_for_url(site.url("see-also/index.html"))
+    phone.wait_for_url("see-also/index.html")
 
-    phone.goto(site.url("relations/index.html"))
+    phone.goto("relations/index.html")
     assert phone.locator("label[role], label.nav-overlay-icon, label.toc-overlay-icon").count() == 0
     stops = list(tab_through(phone))
     drawers = "el => !!el.closest('.sidebar-drawer, .toc-drawer')"
@@ -386,10 +381,9 @@ def test_navigation_drawer_by_touch_and_by_keyboard(open_page: Opener, site: Sit
     assert len(menus) == 1, "the menu button is not a tab stop"
     menu = menus[0]
     assert menu.get_attribute("type") == "button" and menu.get_attribute("aria-label")
+    assert menu.get_attribute("aria-expanded") == "false"
     for key in ("Enter", "Space"):
-        assert menu.get_attribute("aria-expanded") == "false"
-        menu.focus()
-        phone.keyboard.press(key)
+        menu.press(key)
         phone.wait_for_function(DRAWER_JS, arg=True)
         assert menu.get_attribute("aria-expanded") == "true"
         assert phone.evaluate("() => !!document.activeElement.closest('.sidebar-drawer')"), key
@@ -399,34 +393,29 @@ def test_navigation_drawer_by_touch_and_by_keyboard(open_page: Opener, site: Sit
         assert menu.evaluate("el => el === document.activeElement"), "focus is not returned"
 
 
-def test_search_finds_pushilin_and_leads_to_his_page(open_page: Opener, site: Site) -> None:
+def test_search_finds_pushilin_and_leads_to_his_page(open_page: Opener) -> None:
     for scheme in ("light", "dark"):
         page = open_page("desktop", scheme)
-        page.goto(site.url("index.html"))
         page.locator(".sidebar-search").fill("Pushilin")
         page.locator(".sidebar-search").press("Enter")
-        page.wait_for_url("**/search.html?q=Pushilin*")
+        page.wait_for_url("search.html?q=Pushilin*")
         # Sphinx lists the results one by one, then says it has finished.
         page.locator("#search-results .search-summary", has_text="Search finished").wait_for()
         results = page.locator("#search-results ul.search > li > a")
         pages = [urlsplit(a.get_attribute("href")).path for a in results.all()]
         # The page that tells of him comes first (the timeline, naming him, may follow).
         assert pages and pages[0] == "relations/official-relations.html", pages
-        shot = SCREENSHOTS / f"desktop-{scheme}" / "search-pushilin.png"
-        page.screenshot(path=shot, full_page=True)
+        page.screenshot(path=screenshot("desktop", scheme, "search-pushilin"), full_page=True)
         results.first.click()
-        page.wait_for_url("**/relations/official-relations.html*")
+        page.wait_for_url("relations/official-relations.html*")
         assert "Denis Pushilin" in page.locator("article").inner_text()
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_skip_link_comes_first_and_jumps_to_the_content(
-    open_page: Opener, site: Site, viewport: str
-) -> None:
+@pytest.mark.parametrize("device", DEVICES)
+def test_skip_link_comes_first_and_jumps_to_the_content(open_page: Opener, device: str) -> None:
     """The theme's skip link, the same on every page: on the front and Timeline pages."""
-    page = open_page(viewport)
-    for name in ("index.html", PICTURE):
-        page.goto(site.url(name))
+    for name in (FRONT, PICTURE):
+        page = open_page(device, name=name)
         page.keyboard.press("Tab")
         skip = page.locator(".skip-to-content")
         assert page.evaluate("() => document.activeElement.matches('.skip-to-content')"), name
@@ -440,34 +429,14 @@ def test_skip_link_comes_first_and_jumps_to_the_content(
         assert inside, f"{name}: after the skip link, Tab does not land in the content"
 
 
-# Scrolled to, then each animation finished, so that its pixels can be compared; the box
-# it scrolls in, if any.
-SHOW_JS = """async el => {
-  el.scrollIntoView({block: 'center', inline: 'start', behavior: 'instant'});
-  for (const _ of [1, 2]) await new Promise(done => requestAnimationFrame(done));
-  await Promise.all(document.getAnimations().map(a => a.finished));
-  for (let a = el.parentElement; a; a = a.parentElement)
-    if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX))
-      return a.getBoundingClientRect().toJSON(); }"""
-
-
-# A tab stop's kind: its tag and classes, and those of its parent and of the box it is in.
-KIND_JS = """el => [el, el.parentElement, el.closest('aside, nav, footer, header, svg, ol, dl')]
-  .map(e => e ? e.tagName + '.' + [...e.classList].sort().join('.') : '').join(' ')"""
-
-
-@pytest.mark.parametrize(("viewport", "scheme"), [("desktop", "light"), ("phone", "dark")])
-def test_keyboard_focus_is_always_seen(
-    open_page: Opener, site: Site, viewport: str, scheme: str
-) -> None:
+@pytest.mark.parametrize(("device", "scheme"), [("desktop", "light"), ("phone", "dark")])
+def test_keyboard_focus_is_always_seen(open_page: Opener, site: Site, device: str, scheme: str):
     """Every tab stop is on screen when focused, and its focus is drawn: the pixels around it
     change when it loses focus (for the first of each kind). On the front page and the page
     with the longest timeline (every other page has the same theme around fewer links)."""
-    page, unseen, size = open_page(viewport, scheme), [], VIEWPORTS[viewport]
-    longest = max(site.timelines().items(), key=lambda page_items: page_items[1])[0]
-    drawn: set[str] = set()  # the kinds of tab stop whose focus was seen drawn
-    for name in dict.fromkeys(["index.html", longest]):
-        page.goto(site.url(name))
+    unseen, drawn = [], set()  # drawn: the kinds of tab stop whose focus was seen drawn
+    for name in dict.fromkeys([FRONT, max(site.timelines, key=site.timelines.get)]):
+        page = open_page(device, scheme, name)
         for element in tab_through(page):
             room, box = element.evaluate(SHOW_JS), element.bounding_box()
             # Too wide for the box it scrolls in (a row of the timeline picture, label to
@@ -480,9 +449,10 @@ def test_keyboard_focus_is_always_seen(
             kind = element.evaluate(KIND_JS)  # the same CSS draws the focus of one kind
             if kind in drawn:
                 continue
-            clip = {"x": max(box["x"] - 4, 0), "y": max(box["y"] - 4, 0)}
-            clip["width"] = min(box["width"] + 8, size["width"] - clip["x"])
-            clip["height"] = min(box["height"] + 8, size["height"] - clip["y"])
+            # The tab stop and 4 px around it, where an outline is drawn (Playwright trims
+            # the clip to the viewport).
+            x, y, width, height = box["x"] - 4, box["y"] - 4, box["width"] + 8, box["height"] + 8
+            clip = {"x": x, "y": y, "width": width, "height": height}
             focused = page.screenshot(clip=clip, animations="disabled")
             element.evaluate("el => el.blur()")
             if focused == page.screenshot(clip=clip, animations="disabled"):
@@ -492,78 +462,52 @@ def test_keyboard_focus_is_always_seen(
     assert not unseen, "\n".join(unseen)
 
 
-# Timeline items out of reading order: along the axis the timeline runs (sideways when its
-# ends are further apart sideways, else down), each must come after the one before it.
-TIMELINE_ORDER_JS = """() => {
-  const pos = [...document.querySelectorAll('.tl-item')].map(i => i.getBoundingClientRect())
-    .map(r => [r.left + scrollX, r.top + scrollY]);
-  if (pos.length < 2) return [];
-  const [first, last] = [pos[0], pos[pos.length - 1]];
-  const axis = Math.abs(last[0] - first[0]) > Math.abs(last[1] - first[1]) ? 0 : 1;
-  return pos.slice(1).flatMap((p, k) => p[axis] < pos[k][axis]
-    ? [`item ${k + 2} is shown before item ${k + 1}`] : []);
-}"""
-
-
 def timeline_problems(page: pw.Page) -> list[str]:
-    """What keeps a keyboard or screen-reader user from reading the page's timeline as it
-    is seen: items shown out of their reading order, links Tab reaches out of order (from the
-    first link on, one Tab a link)."""
-    problems = page.evaluate(TIMELINE_ORDER_JS)
-    count = page.evaluate("""() => {
-      const links = [...document.querySelectorAll('.tl-item a[href]')];
-      links.forEach((a, k) => { a.dataset.timelineLink = k; });
-      links[0]?.focus(); return links.length; }""")
-    order = [page.evaluate("() => document.activeElement.dataset.timelineLink")]
-    for _ in range(count - 1):
+    """What keeps a keyboard or screen-reader user from reading the timeline as it is seen:
+    items shown out of reading order; links Tab reaches out of order (one Tab a link)."""
+    problems, links = page.evaluate(TIMELINE_ORDER_JS), page.query_selector_all(".tl-item a[href]")
+    focused = "links => links.indexOf(document.activeElement)"
+    if links:
+        links[0].focus()
+    order = [page.evaluate(focused, links)]
+    for _ in links[1:]:
         page.keyboard.press("Tab")
-        order.append(page.evaluate("() => document.activeElement.dataset.timelineLink"))
-    if order != [str(k) for k in range(count)]:
-        problems.append(f"Tab reaches the timeline's links as {order}, not 0..{count - 1}")
+        order.append(page.evaluate(focused, links))
+    if order != list(range(len(links))):
+        problems.append(f"Tab reaches the timeline's links as {order}, not 0..{len(links) - 1}")
     return problems
 
 
 def test_timeline_is_reached_by_keyboard_and_read_in_order(open_page: Opener, site: Site) -> None:
     page, problems = open_page("desktop"), []
-    assert site.timelines(), "no page of the site has a timeline (.tl-item)"
-    for name in site.timelines():
-        page.goto(site.url(name))
+    assert site.timelines, "no page of the site has a timeline (.tl-item)"
+    for name in site.timelines:
+        page.goto(name)
         problems += [f"{name}: {problem}" for problem in timeline_problems(page)]
     assert not problems, "\n".join(problems)
 
 
-# A throwaway site with a timeline as sphinx-timeline draws it by default (sideways,
-# scrolling), to show that the timeline and fit checks above can fail.
-TIMELINE_DEMO = """# Timeline demo
-
+@pytest.mark.filterwarnings("ignore:.*Use files:DeprecationWarning")  # sphinx-timeline's
+def test_timeline_and_fit_checks_catch_what_they_must(browser: pw.Browser, tmp_path: Path):
+    """On a timeline as sphinx-timeline draws it by default (sideways, scrolling), and on
+    faults planted in it, the timeline and fit checks above fail."""
+    (tmp_path / "conf.py").write_text('extensions = ["myst_parser", "sphinx_timeline"]\n')
+    (tmp_path / "index.md").write_text("""# Demo
 ```{timeline}
 - {start: 2014-04-07, name: First}
 - {start: 2017-02-18, name: Second}
 - {start: 2022-02-21, name: Third}
 ---
-[{{ e.name }}](#demo-target)
+[{{ e.name }}](#target)
 ```
-
-(demo-target)=
+(target)=
 ## Target
-"""
-
-
-@pytest.fixture(scope="module")
-def timeline_demo(tmp_path_factory: pytest.TempPathFactory) -> str:
-    src = tmp_path_factory.mktemp("timeline-demo")
-    conf = 'extensions = ["myst_parser", "sphinx_timeline"]\nhtml_theme = "furo"\n'
-    (src / "conf.py").write_text(conf)
-    (src / "index.md").write_text(TIMELINE_DEMO)
-    assert build_main(["-q", "-b", "html", str(src), str(src / "_build")]) == 0
-    return (src / "_build" / "index.html").as_uri()
-
-
-@pytest.mark.filterwarnings("ignore:.*Use files:DeprecationWarning")  # sphinx-timeline's
-def test_timeline_and_fit_checks_catch_what_they_must(browser: pw.Browser, timeline_demo: str):
-    with browser.new_context(viewport=VIEWPORTS["desktop"]) as desktop:
+""")
+    out = tmp_path / "out"
+    assert build_main(["-q", "-b", "html", "-D", "html_theme=furo", str(tmp_path), str(out)]) == 0
+    with browser.new_context(**DEVICES["desktop"]) as desktop:
         page = desktop.new_page()
-        page.goto(timeline_demo)
+        page.goto((out / FRONT).as_uri())
         assert page.locator(".tl-item").count() == 3
         assert timeline_problems(page) == []
         # Shown backwards: the items no longer read as they are seen.
@@ -573,9 +517,9 @@ def test_timeline_and_fit_checks_catch_what_they_must(browser: pw.Browser, timel
         page.reload()
         page.evaluate("() => { document.querySelectorAll('.tl-item a')[2].tabIndex = 1; }")
         assert any("Tab reaches" in problem for problem in timeline_problems(page))
-    with browser.new_context(viewport=VIEWPORTS["phone"], is_mobile=True) as phone:
+    with browser.new_context(**DEVICES["phone"]) as phone:
         page = phone.new_page()
-        page.goto(timeline_demo)
+        page.goto((out / FRONT).as_uri())
         overflow = page.evaluate(OVERFLOW_JS, MUST_FIT)
         assert any("timeline-default does not fit" in problem for problem in overflow), overflow
         # Something wide in the text makes the whole page scroll sideways.
