@@ -155,6 +155,28 @@ def test_broken_page_rules_and_bad_data_fail_naming_each_place(tmp_path: Path) -
     assert "Traceback" not in stderr and "FAILED" in stderr
 
 
+def test_make_check_names_each_fault_with_its_file_and_line(tmp_path: Path) -> None:
+    site = copy_project(tmp_path / "site")
+    edit(site / "background" / "index.md", "declaring independence", "declaring secession")
+    result = tool(site, "check.py", "--outdir", tmp_path / "one")
+    assert result.returncode == 1 and "check: FAILED" in result.stdout.splitlines()[-1]
+    assert "background/index.md: paragraph 1 of 'Background' differs" in result.stdout
+    assert "[-independence-] {+secession+}" in result.stdout
+    edit(site / "see-also" / "index.md", "# See also\n", "# See also\n\n[x](#no/label)\n")
+    edit(
+        site / "relations" / "index.md", "\nofficial-relations\n", "\nofficial-relations\nnowhere\n"
+    )
+    edit(site / EVENTS, "  date: 2022-02-16", "  date: 2022-02-30")
+    stderr = tool(site, "check.py", "--outdir", tmp_path / "two").stderr
+    assert re.search(r"see-also/index\.md:\d+: WARNING: .*no/label", stderr)
+    assert re.search(
+        r"relations/index\.md:\d+: WARNING: .*nonexisting document 'relations/nowhere'", stderr
+    )
+    assert re.search(
+        rf"{EVENTS}:\d+: WARNING: timeline data: event 'duma-resolution', field 'date'", stderr
+    )
+
+
 # -- Tests follow the data; one commit, the same bytes ---------------------------------------
 
 

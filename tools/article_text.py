@@ -100,6 +100,7 @@ def compare(source: str, section: Section, body: list[str] | str) -> list[str]:
         for k in range(i1, i2):
             what = f"differs: {word_diff(expected[k], shown)}" if shown else "is missing"
             problems.append(f"{source}: paragraph {k + 1} of {section.heading!r} {what}")
+            problems[-1] += f"\n  the article's paragraph: {expected[k]}"
         if i1 == i2:
             problems.append(f"{source}: text in the body that is not the article's: {shown}")
     return problems

@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outdir", type=Path, default=pub.ROOT / "_build")
     parser.add_argument("--srcdir", type=Path, default=pub.ROOT)
     args, opts = parser.parse_known_args(argv)
+    if not (args.srcdir / "conf.py").is_file():
+        print(f"build.py: {args.srcdir} is not a Sphinx project (no conf.py)", file=sys.stderr)
+        return 2
     os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch())
     outdir: Path = args.outdir.resolve()
     outdir.mkdir(parents=True, exist_ok=True)
