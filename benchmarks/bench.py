@@ -188,6 +188,11 @@ def page_weight(page: Path, site: Path, root: str = "/") -> Weight:
     return Weight(*map(sum, zip(*sizes.values(), strict=True)), files, remote)
 
 
+# First-visit weight, at most, against the floor's page: the pages with a picture carry it
+# (the front page its map, the Timeline page the events drawn to scale, 1.2 kB gzipped).
+TARGETS = {"index": 1.5, "timeline/index": 1.25}
+
+
 def weigh(site: Path, floor: Path) -> None:
     root = urlsplit(pub.DEFAULT_BASE_URL).path  # the 404 page's links start with it
     floor_page = page_weight(floor / "index.html", floor)
@@ -199,7 +204,7 @@ def weigh(site: Path, floor: Path) -> None:
         got = page_weight(page, site, root)
         remote = f"; not counted: {', '.join(got.remote)}" if got.remote else ""
         what = f"first visit: {name} ({len(got.files)} files{remote})"
-        row(what, got, base, got.gzip / base.gzip, 1.5 if name == "index" else 1.15)
+        row(what, got, base, got.gzip / base.gzip, TARGETS.get(name, 1.15))
 
 
 def growth(tmp: Path, runs: int, base: dict[str, Timing], pages: int) -> None:
@@ -270,8 +275,9 @@ def main() -> None:
         html = (tmp / "site-weighed").rglob("*.html")
         pages = len([p for p in html if p.stem not in ("404", "search", "genindex")])
         row(f"clean HTML build ({pages} pages)", *first.values(), target=2.0)
-        noop = "no-op rebuild (from scratch too: tools/build.py always builds so)"
-        row(noop, *measure(runs, both).values(), target=1.2)
+        # No target: every build is from scratch, so a no-op costs a clean build (the old
+        # 1.2x was set for Sphinx's incremental rebuild, which could pass with warnings left).
+        row("no-op rebuild (from scratch, as every build)", *measure(runs, both).values())
         edited = measure(runs, both, first="edit")
         row(f"rebuild after editing one page ({EDITED['site']})", *edited.values())
         missing = [tool for tool in ("xelatex", "latexmk", "make") if not shutil.which(tool)]

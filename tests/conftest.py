@@ -143,7 +143,9 @@ def read_the_docs_venv(requirements: Path) -> Path:
         if stamp.is_file() and stamp.read_bytes() == requirements.read_bytes():
             return venv
         shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
+        # Debian's Python, not this one: an ordinary user may not reach a Python under /root.
+        python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+        subprocess.run([python, "-m", "venv", str(venv)], check=True)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--isolated"]
         subprocess.run([*pip, "--require-hashes", "-r", str(requirements)], check=True)
         shutil.copyfile(requirements, stamp)
