@@ -6,6 +6,7 @@ imports Sphinx, so a script can use them without running conf.py.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,3 +80,13 @@ def pages(root: Path = ROOT) -> dict[str, Path]:
     """Each page's name (as Sphinx names it: relations/index) and Markdown file."""
     found = (root.glob(e if e.endswith(".md") else f"{e}/**/*.md") for e in CONTENT)
     return {p.relative_to(root).with_suffix("").as_posix(): p for g in found for p in sorted(g)}
+
+
+# What builds and tools make: never part of a copy of the sources.
+BUILT = ("_build", "_readthedocs", ".venv", "node_modules", "__pycache__", "*_cache", ".hypothesis")
+
+
+def copy_project(dest: Path, *, git: bool = False) -> Path:
+    """A copy of the project's sources (not its builds, nor .git unless asked) at dest."""
+    ignored = (*BUILT, *([] if git else [".git"]))
+    return Path(shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(*ignored)))

@@ -33,7 +33,6 @@ except ModuleNotFoundError:
 
 ROOT = pub.ROOT
 ENV = os.environ | {"PYTHONPATH": f"{ROOT / '_ext'}:{ROOT / 'tools'}", "NO_COLOR": "1"}
-SOURCES = shutil.ignore_patterns("_build", ".venv", ".git", ".hypothesis", "*_cache", "__pycache__")
 FOLDER = next(entry for entry in pub.CONTENT if not entry.endswith(".md"))  # of pages
 SYNTHETIC = f"{FOLDER}/synthetic"  # where pages are added: a folder the site builds
 EDITED = {"site": f"{FOLDER}/index.md", "floor": "index.md"}  # the page edited
@@ -105,10 +104,6 @@ def make_floor(dest: Path) -> Path:
         f'"xelatex"\nlatex_documents = [("index", "{pub.NAME}.tex", "Floor", "", "howto")]\n'
     )
     return dest
-
-
-def copy_site(dest: Path) -> Path:
-    return shutil.copytree(ROOT, dest, ignore=SOURCES)
 
 
 def add_pages(project: Path, count: int) -> None:
@@ -209,7 +204,7 @@ def weigh(site: Path, floor: Path) -> None:
 
 def growth(tmp: Path, runs: int, base: dict[str, Timing], pages: int) -> None:
     """The site with 10x its pages, against the floor grown as much; the events 10x, 100x."""
-    grown = {"site": copy_site(tmp / "site-10x"), "floor": make_floor(tmp / "floor-10x")}
+    grown = {"site": pub.copy_project(tmp / "site-10x"), "floor": make_floor(tmp / "floor-10x")}
     for project in grown.values():
         add_pages(project, 9 * pages)
     took = measure(runs, grown)
@@ -217,7 +212,7 @@ def growth(tmp: Path, runs: int, base: dict[str, Timing], pages: int) -> None:
     site, floor = (f"{took[k]}; {cost[k]:.0f} ms per added page" for k in ("site", "floor"))
     row(f"10x pages ({10 * pages}), per added page", site, floor, cost["site"] / cost["floor"])
     for times in (10, 100):  # cost[10], cost[100]: ms per added event
-        count = repeat_events(project := copy_site(tmp / f"events-{times}x"), times)
+        count = repeat_events(project := pub.copy_project(tmp / f"events-{times}x"), times)
         took = measure(runs, {"site": project})["site"]
         cost[times] = (took.cpu - base["site"].cpu) / (count - count // times) * 1000
         ratio = cost[100] / cost[10] if times == 100 else None
@@ -267,7 +262,7 @@ def main() -> None:
     print(described, file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         tmp = Path(folder)
-        both = {"site": copy_site(tmp / "site"), "floor": make_floor(tmp / "floor")}
+        both = {"site": pub.copy_project(tmp / "site"), "floor": make_floor(tmp / "floor")}
         build("html", both["floor"], tmp / "warm")  # disk cache and bytecode: not timed
         first = measure(runs, both, first="clean")
         for name in both:  # to weigh, as built before the edits

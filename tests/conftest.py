@@ -3,14 +3,16 @@
 - ``outputs``: every format, built once per session exactly as Read the Docs
   builds them (the commands of .readthedocs.yaml, as a non-root user, in its
   own environment): what readers download is what the tests read.
-- ``copy_project``/``build``: a throwaway copy of the project to plant a
-  fault in, built with the project's own build tool.
+- ``build``: a throwaway copy of the project (publication.copy_project), a
+  fault planted in it, built with the project's own build tool.
+- ``local_server``: a stand-in on 127.0.0.1 for a web server the tools talk to.
 - Sphinx's own testing fixtures, for the local extensions on small test
   projects under tests/roots/.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import itertools
 import os
@@ -18,16 +20,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseRequestHandler
 from subprocess import PIPE
 from typing import Any
 
 import pytest
 import yaml
 
-from publication import NAME, ROOT
+from publication import NAME, ROOT, copy_project
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
@@ -36,15 +41,6 @@ os.environ["NO_COLOR"] = "1"
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
 # What `make` exports: the tools and Sphinx, run by the tests, find the local modules.
 os.environ["PYTHONPATH"] = f"{ROOT / '_ext'}:{ROOT / 'tools'}"
-BUILT = (
-    "_build",
-    "_readthedocs",
-    ".venv",
-    "node_modules",
-    "__pycache__",
-    ".*_cache",
-    ".hypothesis",
-)
 
 
 @pytest.fixture(scope="session")
@@ -53,11 +49,16 @@ def rootdir() -> Path:
     return Path(__file__).parent / "roots"
 
 
-def copy_project(dest: Path, *, git: bool = False) -> Path:
-    """A throwaway copy of the project: its sources, not its builds (nor .git unless asked)."""
-
-    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(*BUILT, *([] if git else [".git"])))
-    return dest
+@contextlib.contextmanager
+def local_server(handler: Callable[..., BaseRequestHandler]) -> Iterator[ThreadingHTTPServer]:
+    """An HTTP server on 127.0.0.1 (a free port), answering from a thread of its own."""
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        server.daemon_threads = True  # a client that stops waiting does not hold the tests
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield server
+        finally:
+            server.shutdown()
 
 
 def tool(project: Path, name: str, *args: object, popen: bool = False, **options: Any) -> Any:

@@ -34,7 +34,7 @@ def test_page_weight_counts_every_referenced_file_once(tmp_path: Path) -> None:
 
 
 def test_the_grown_site_and_floor_build_strictly(tmp_path: Path) -> None:
-    site = bench.copy_site(tmp_path / "site")
+    site = bench.pub.copy_project(tmp_path / "site")
     events = yaml.safe_load((site / bench.pub.EVENTS).read_text(encoding="utf-8"))
     assert bench.repeat_events(site, 2) == 2 * len(events)
     for project in (site, bench.make_floor(tmp_path / "floor")):

@@ -23,8 +23,18 @@ import yaml
 
 from build import latex_problems
 from check_links import internal
-from conftest import Outputs, build, copy_project, read_the_docs_commands
-from publication import AUTHOR, LICENCE, LICENCE_URL, NAME, ROOT, TITLE, history_url, source_url
+from conftest import Outputs, build, read_the_docs_commands
+from publication import (
+    AUTHOR,
+    LICENCE,
+    LICENCE_URL,
+    NAME,
+    ROOT,
+    TITLE,
+    copy_project,
+    history_url,
+    source_url,
+)
 
 BROWSER_TOOLS = ROOT / "tests" / "browser" / "node_modules" / ".bin"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -13,10 +13,9 @@ import contextlib
 import io
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -24,8 +23,8 @@ from sphinx.config import Config
 from sphinx.util.tags import Tags
 
 import check_links
-from conftest import copy_project
-from publication import ROOT
+from conftest import local_server
+from publication import ROOT, copy_project
 
 # -- Internal links ------------------------------------------------------------------------
 
@@ -99,14 +98,10 @@ def test_a_missing_theme_asset_and_a_good_site_link(internal_run: tuple[int, str
 PAGE = b'<!DOCTYPE html><html><body><h1 id="present">A page</h1></body></html>'
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    hits: dict[str, int]
+HITS: dict[str, int] = {}  # requests by path, for the one that answers 429 once
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: Server
-
     def do_HEAD(self) -> None:
         self.answer(body=False)
 
@@ -115,9 +110,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def answer(self, *, body: bool) -> None:
         path = self.path.split("#")[0]
-        self.server.hits[path] = self.server.hits.get(path, 0) + 1
+        HITS[path] = HITS.get(path, 0) + 1
         status, headers = 200, {}
-        if path == "/rate-limited" and self.server.hits[path] == 1:
+        if path == "/rate-limited" and HITS[path] == 1:
             status, headers = 429, {"Retry-After": "1"}
         elif path in ("/redirect", "/allowed-redirect"):
             status, headers = 301, {"Location": "/good"}
@@ -141,11 +136,9 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = Server(("127.0.0.1", 0), Handler)
-    httpd.hits = {}
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    HITS.clear()
+    with local_server(Handler) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
 def throwaway(folder: Path, links: list[str], extra: str = "") -> Path:

@@ -12,7 +12,8 @@ import shapely
 from bs4 import BeautifulSoup
 
 import make_map as mm
-from conftest import Outputs, build, copy_project, edit
+from conftest import Outputs, build, edit
+from publication import copy_project
 
 SVG = mm.OUTPUT
 BAD_INPUTS = {  # apt-get's script (None: there is none), --data, what the one line says

@@ -8,11 +8,10 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ import pytest
 import publication as pub
 from article_text import page_sources, read_article
 from article_timeline import events as timeline
+from conftest import local_server
 
 PYTHONPATH = os.pathsep.join(str(pub.ROOT / folder) for folder in ("_ext", "tools"))
 TITLE = read_article()[0].heading
@@ -62,11 +62,8 @@ class API(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    with ThreadingHTTPServer(("127.0.0.1", 0), API) as server:
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    with local_server(API) as server:
         yield f"http://127.0.0.1:{server.server_port}/w/api.php"
-        server.shutdown()
 
 
 def run(endpoint: str, code: int, *args: str, **answer: Any) -> subprocess.CompletedProcess[str]:

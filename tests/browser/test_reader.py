@@ -13,11 +13,10 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -27,7 +26,7 @@ from bs4 import BeautifulSoup
 from playwright import sync_api as pw
 from sphinx.cmd.build import build_main
 
-from conftest import Outputs
+from conftest import Outputs, local_server
 from publication import ROOT
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -174,11 +173,9 @@ def site(outputs: Outputs) -> Iterator[Site]:
     pages = [p for p in found if not p.startswith(("_", ".", "404.html"))]
     html = {p: (root / p).read_text("utf-8") for p in pages}
     timelines = {p: text.count('"tl-item') for p, text in html.items() if '"tl-item' in text}
-    with ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root))) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    with local_server(partial(Handler, directory=str(root))) as server:
         origin = f"http://127.0.0.1:{server.server_port}"
         yield Site(origin, origin + prefix, [MISSING, *pages], timelines)
-        server.shutdown()
 
 
 @pytest.fixture(scope="module")
