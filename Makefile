@@ -95,12 +95,11 @@ $(VENV)/.test-stamp: tests/requirements.txt $(VENV)/.docs-stamp
 	@touch $@
 
 lock: $(VENV)/.test-stamp ## recompile the hash-locked requirements*.txt from requirements*.in
-	$(VENV)/bin/uv pip compile --quiet --no-config --index-url https://pypi.org/simple \
-		--generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock" \
-		$(if $(UPGRADE),--upgrade) requirements.in -o requirements.txt
-	$(VENV)/bin/uv pip compile --quiet --no-config --index-url https://pypi.org/simple \
-		--generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock" \
-		$(if $(UPGRADE),--upgrade) tests/requirements.in -o tests/requirements.txt
+	for lock in requirements tests/requirements; do \
+		$(VENV)/bin/uv pip compile --quiet --no-config --index-url https://pypi.org/simple \
+			--generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock" \
+			$(if $(UPGRADE),--upgrade) $$lock.in -o $$lock.txt || exit 1; \
+	done
 
 # Debian packages beyond Python: as root they are installed, otherwise the
 # apt-get line to run is printed. The PDF's are in .readthedocs.yaml too.

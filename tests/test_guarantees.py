@@ -18,15 +18,15 @@ import pytest
 
 from article_text import check, page_sources, read_article
 from build import source_date_epoch
-from conftest import Outputs, build, copy_project, edit, latex, tool
-from publication import EVENTS, NAME
+from conftest import Outputs, build, edit, latex, tool
+from publication import EVENTS, NAME, copy_project
 
 
 def plant_word_changes(site: Path) -> dict[str, str]:
     """In each body paragraph, one word changed in its Markdown; returns word -> changed word."""
-    changed = {}
+    changed, sources = {}, page_sources(site)
     for section in read_article():
-        page = site / page_sources(site)[section.heading]
+        page = site / sources[section.heading]
         for paragraph in section.paragraphs:
             text = page.read_text(encoding="utf-8")
             shown = re.sub(r"\]\([^)]*\)", "]", text)  # link targets aside, a word once in the page

@@ -111,7 +111,7 @@ def test_ci_actions_are_pinned_and_privileges_least() -> None:
     )
 
 
-def test_files_keep_the_editorconfig(tmp_path: Path) -> None:
+def test_files_keep_the_editorconfig() -> None:
     files = subprocess.run(
         ["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True
     ).stdout

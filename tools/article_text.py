@@ -42,7 +42,12 @@ class Section:
 
 
 def read_article(path: Path = pub.ARTICLE_COPY) -> list[Section]:
-    """The sections of the article's plain text, the lead first (under the title).
+    """The sections of the article's copy, the lead first (under the title)."""
+    return parse_article(path.read_text(encoding="utf-8"))
+
+
+def parse_article(text: str) -> list[Section]:
+    """The sections of an article's plain text, the lead first (under the title).
 
     `== Heading ==` lines open sections; every other line is a paragraph or,
     as "- text", a list item. The infobox (an "Infobox" line and its fields)
@@ -50,7 +55,7 @@ def read_article(path: Path = pub.ARTICLE_COPY) -> list[Section]:
     """
     sections: list[Section] = []
     infobox = False
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         heading = re.fullmatch(r"(=+)\s*(.*?)\s*\1", line.strip())
         if heading:
             sections.append(Section(heading.group(2), len(heading.group(1))))

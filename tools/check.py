@@ -27,12 +27,11 @@ from article_timeline import events
 
 
 def labels() -> int:
-    for entry in pub.CONTENT:
-        for page in sorted(pub.ROOT.glob(entry if entry.endswith(".md") else f"{entry}/**/*.md")):
-            lines = page.read_text(encoding="utf-8").splitlines()
-            for number, line in enumerate(lines, 1):
-                if re.fullmatch(r"\(([a-z0-9/-]+)\)=", line):
-                    print(f"{line[1:-2]:45} {page.relative_to(pub.ROOT)}:{number}")
+    for page in pub.pages().values():
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            if re.fullmatch(r"\(([a-z0-9/-]+)\)=", line):
+                print(f"{line[1:-2]:45} {page.relative_to(pub.ROOT)}:{number}")
     return 0
 
 

@@ -11,10 +11,10 @@ diff(1): 0 when the copy follows the live article, 1 when it differs, 2 when not
 
 import argparse
 import difflib
+import functools
 import http.client
 import json
 import os
-import re
 import sys
 import urllib.error
 import urllib.parse
@@ -22,7 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import publication as pub
-from article_text import Section, page_sources, read_article, word_diff
+from article_text import Section, page_sources, parse_article, read_article, word_diff
 from article_timeline import events as timeline
 
 PYTHON = f"Python-urllib/{sys.version_info.major}.{sys.version_info.minor}"
@@ -65,13 +65,9 @@ def live_page(endpoint: str, timeout: float) -> tuple[int, str, list[Section]]:
     page = data["query"]["pages"][0]
     if page.get("missing") or page.get("invalid"):
         raise Unavailable(f"Wikipedia has no page {TITLE!r}")
-    revision, sections = page["revisions"][0], [Section(TITLE, 1)]
-    # The extract read as read_article() reads the copy: the lead, then `== Heading ==` sections.
-    for line in map(str.strip, page["extract"].splitlines()):
-        if heading := re.fullmatch(r"(=+)\s*(.*?)\s*\1", line):
-            sections.append(Section(heading.group(2), len(heading.group(1))))
-        elif line:
-            sections[-1].paragraphs.append(line)
+    revision = page["revisions"][0]
+    # The extract read as the copy is: under the title, the lead, then `== Heading ==` sections.
+    sections = parse_article(f"= {TITLE} =\n{page['extract']}")
     return int(revision["revid"]), str(revision["timestamp"]), sections
 
 
@@ -79,9 +75,14 @@ def key(text: str) -> str:
     return " ".join(text.split())
 
 
+@functools.cache
+def pages() -> dict[str, str]:
+    """Each page's Markdown file, by its heading (whitespace folded)."""
+    return {key(heading): page for heading, page in page_sources().items()}
+
+
 def page_of(section: Section) -> str:
-    pages = {key(heading): page for heading, page in page_sources().items()}
-    return pages.get(key(section.heading), "index.md" if section.level == 1 else "(no page)")
+    return pages().get(key(section.heading), "index.md" if section.level == 1 else "(no page)")
 
 
 def quoting(paragraphs: list[str]) -> str:
