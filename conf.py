@@ -153,6 +153,19 @@ def _tex(text: str) -> str:
     return text.replace("\\", r"\\").replace("%", r"\%").replace("#", r"\#")
 
 
+# Before hyperref: the values wikiarticle.sty takes from publication.py.
+_tex_macros = [
+    rf"\newcommand*{{\{name}}}{{{_tex(str(value))}}}"
+    for name, value in {
+        "articlesource": pub.source_url(),
+        "articlehistory": pub.history_url(),
+        "articlerevision": pub.ARTICLE_REVISION or "",
+        "articlelicence": pub.LICENCE,
+        "articlelicenceurl": pub.LICENCE_URL,
+        "articleadapted": pub.ADAPTED,
+        "articlekeywords": pub.KEYWORDS,
+    }.items()
+]
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
@@ -160,24 +173,7 @@ latex_elements = {
     "cmappkg": "",  # pdflatex only
     "sphinxsetup": "hmargin={1.25in,1.25in}, vmargin={1in,1in}",
     "figure_align": "H",  # figures stay where the text puts them
-    # Before hyperref: the values wikiarticle.sty takes from publication.py.
-    "extrapackages": "\n".join(
-        [
-            *(
-                rf"\newcommand*{{\{name}}}{{{_tex(str(value))}}}"
-                for name, value in {
-                    "articlesource": pub.source_url(),
-                    "articlehistory": pub.history_url(),
-                    "articlerevision": pub.ARTICLE_REVISION or "",
-                    "articlelicence": pub.LICENCE,
-                    "articlelicenceurl": pub.LICENCE_URL,
-                    "articleadapted": pub.ADAPTED,
-                    "articlekeywords": ", ".join(pub.KEYWORDS),
-                }.items()
-            ),
-            r"\usepackage{wikiarticle}",
-        ]
-    ),
+    "extrapackages": "\n".join([*_tex_macros, r"\usepackage{wikiarticle}"]),
     "maketitle": r"\articletitleblock",
     "tableofcontents": r"\articlecontents",
     "makeindex": "",

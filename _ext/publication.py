@@ -36,13 +36,7 @@ ADAPTED = (
 
 
 # Metadata keywords (PDF), in the article's own words.
-KEYWORDS = (
-    "Donetsk People's Republic",
-    "Russia",
-    "Ukraine",
-    "Donetsk Oblast",
-    "bilateral relations",
-)
+KEYWORDS = "Donetsk People's Republic, Russia, Ukraine, Donetsk Oblast, bilateral relations"
 
 
 def history_url() -> str:

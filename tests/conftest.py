@@ -63,11 +63,8 @@ def local_server(handler: Callable[..., BaseRequestHandler]) -> Iterator[Threadi
 
 def tool(project: Path, name: str, *args: object, popen: bool = False, **options: Any) -> Any:
     """tools/NAME of `project`, run as `make` runs it: finished, or (popen) running."""
-    env = (
-        os.environ
-        | {"PYTHONPATH": f"{project / '_ext'}:{project / 'tools'}"}
-        | options.pop("env", {})
-    )
+    path = {"PYTHONPATH": f"{project / '_ext'}:{project / 'tools'}"}
+    env = os.environ | path | options.pop("env", {})
     cmd = [sys.executable, str(project / "tools" / name), *map(str, args)]
     if popen:
         return subprocess.Popen(cmd, env=env, stdout=PIPE, stderr=PIPE, text=True, **options)
@@ -82,21 +79,9 @@ def build(fmt: str, project: Path, outdir: Path, *opts: str, env: dict | None = 
 def latex(site: Path, out: Path, env: dict | None = None) -> Path:
     """The LaTeX sources of `site` (Sphinx's LaTeX builder alone) in `out`."""
     doctrees = tempfile.mkdtemp()  # not beside the output: nothing but LaTeX in `out`
-    cmd = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "latex",
-        "-q",
-        "-d",
-        str(doctrees),
-        str(site),
-        str(out),
-    ]
-    subprocess.run(
-        cmd, check=True, env=os.environ | {"PYTHONPATH": str(site / "_ext")} | (env or {})
-    )
+    args = ["-m", "sphinx", "-b", "latex", "-q", "-d", doctrees, str(site), str(out)]
+    env = os.environ | {"PYTHONPATH": str(site / "_ext")} | (env or {})
+    subprocess.run([sys.executable, *args], check=True, env=env)
     return out
 
 

@@ -21,22 +21,12 @@ import pikepdf
 import pytest
 import yaml
 
+import publication as pub
 from build import latex_problems
 from check_links import internal
 from conftest import Outputs, build, read_the_docs_commands
-from publication import (
-    AUTHOR,
-    LICENCE,
-    LICENCE_URL,
-    NAME,
-    ROOT,
-    TITLE,
-    copy_project,
-    history_url,
-    source_url,
-)
 
-BROWSER_TOOLS = ROOT / "tests" / "browser" / "node_modules" / ".bin"
+BROWSER_TOOLS = pub.ROOT / "tests" / "browser" / "node_modules" / ".bin"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
@@ -54,7 +44,7 @@ def annotations(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
 
 
 def test_read_the_docs_runs_the_make_targets_for_every_format() -> None:
-    config = yaml.safe_load((ROOT / ".readthedocs.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((pub.ROOT / ".readthedocs.yaml").read_text(encoding="utf-8"))
     commands = read_the_docs_commands()
     assert sorted(commands) == sorted(["html", *config["formats"]])
     for fmt, lines in commands.items():
@@ -75,8 +65,9 @@ def test_the_pdf_describes_itself(outputs: Outputs) -> None:
         assert str(pdf.Root.Lang) == "en"
         assert pdf.Root.ViewerPreferences.DisplayDocTitle
         meta = pdf.open_metadata()
-        assert meta["dc:title"] == TITLE and AUTHOR in meta["dc:creator"]
-        assert meta["xmpRights:WebStatement"] == LICENCE_URL and LICENCE in meta["dc:rights"]
+        assert meta["dc:title"] == pub.TITLE and pub.AUTHOR in meta["dc:creator"]
+        assert meta["xmpRights:WebStatement"] == pub.LICENCE_URL
+        assert pub.LICENCE in meta["dc:rights"]
         assert meta["pdf:Keywords"] and str(pdf.docinfo["/Keywords"])
         assert not re.search(r"pdf(a|ua)id:", str(pdf.Root.Metadata.read_bytes())), "no false claim"
         with pdf.open_outline() as outline:
@@ -91,25 +82,25 @@ def test_the_pdf_describes_itself(outputs: Outputs) -> None:
             and isinstance(operands[1], pikepdf.Dictionary)
             and "/Alt" in operands[1]
         ]
-    map_alt = re.search(r":alt: (.+)", (ROOT / "index.md").read_text("utf-8")).group(1)
+    map_alt = re.search(r":alt: (.+)", (pub.ROOT / "index.md").read_text("utf-8")).group(1)
     assert " ".join(map_alt.split()) in alts
 
 
 def test_the_map_reaches_text_extraction_as_its_caption_not_loose_words(outputs: Outputs) -> None:
     text = text_of(outputs.pdf)
-    svg = (ROOT / "images/donetsk-and-russia.svg").read_text(encoding="utf-8")
+    svg = (pub.ROOT / "images/donetsk-and-russia.svg").read_text(encoding="utf-8")
     before_caption = text[: text.index("Fig. 1")].split("\n")
     assert not [label for label in re.findall(r">([^<]+)</text>", svg) if label in before_caption]
 
 
 def test_the_pdf_credits_the_article_and_is_typeset_cleanly(outputs: Outputs) -> None:
     first = " ".join(text_of(outputs.pdf, "-l", "1").split())
-    assert first.startswith(TITLE)
-    for part in ("Wikipedia contributors", "by its authors", LICENCE, "Adapted", "is unchanged"):
+    assert first.startswith(pub.TITLE)
+    for part in (pub.AUTHOR, "by its authors", pub.LICENCE, "Adapted", "is unchanged"):
         assert part in first
     with pikepdf.open(outputs.pdf) as pdf:
         uris = {str(a.A.URI) for a in annotations(pdf) if "/A" in a and "/URI" in a.A}
-        assert {source_url(), history_url(), LICENCE_URL} <= uris
+        assert {pub.source_url(), pub.history_url(), pub.LICENCE_URL} <= uris
         assert [round(float(x)) for x in pdf.pages[0].MediaBox[2:]] == [595, 842]  # A4
     fonts = subprocess.run(["pdffonts", str(outputs.pdf)], capture_output=True, text=True).stdout
     assert all(" yes yes yes " in row for row in fonts.splitlines()[2:]), fonts  # embedded
@@ -132,8 +123,8 @@ def test_the_log_check_catches_what_still_gives_a_pdf(tmp_path: Path, line: str)
 
 
 def test_a_latex_error_fails_the_pdf_and_keeps_the_published_one(tmp_path: Path) -> None:
-    site = copy_project(tmp_path / "site")
-    published = tmp_path / "pdf" / f"{NAME}.pdf"
+    site = pub.copy_project(tmp_path / "site")
+    published = tmp_path / "pdf" / f"{pub.NAME}.pdf"
     published.parent.mkdir()
     published.write_text("the published PDF")
     with (site / "see-also" / "index.md").open("a", encoding="utf-8") as page:
@@ -181,12 +172,12 @@ def test_the_epub_declares_what_it_is(outputs: Outputs) -> None:
     root = ElementTree.fromstring(opf)
     meta = {(m.get("property"), m.text) for m in root.iter("{http://www.idpf.org/2007/opf}meta")}
     assert {("schema:accessibilityHazard", "none"), ("schema:accessMode", "textual")} <= meta
-    assert LICENCE_URL in root.findtext(".//{http://purl.org/dc/elements/1.1/}rights")
+    assert pub.LICENCE_URL in root.findtext(".//{http://purl.org/dc/elements/1.1/}rights")
     assert 'role="doc-toc"' in chapters.pop("nav.xhtml")
     for name, xhtml in chapters.items():
         assert re.search(r'<html [^>]*lang="en" xml:lang="en"', xhtml), name
         assert xhtml.count('name="viewport"') == 1, name
-        assert history_url().replace("&", "&amp;") in xhtml and "Adapted" in xhtml, name
+        assert pub.history_url().replace("&", "&amp;") in xhtml and "Adapted" in xhtml, name
 
 
 # -- The offline zip ----------------------------------------------------------------------
@@ -194,18 +185,18 @@ def test_the_epub_declares_what_it_is(outputs: Outputs) -> None:
 
 def test_the_zip_is_whole_offline_with_no_search(outputs: Outputs, tmp_path: Path) -> None:
     with zipfile.ZipFile(outputs.htmlzip) as archive:
-        assert {name.split("/")[0] for name in archive.namelist()} == {NAME}
+        assert {name.split("/")[0] for name in archive.namelist()} == {pub.NAME}
         archive.extractall(tmp_path)
-    page = (tmp_path / NAME / "index.html").read_text(encoding="utf-8")
+    page = (tmp_path / pub.NAME / "index.html").read_text(encoding="utf-8")
     assert "search.html" not in page and 'role="search"' not in page
-    verdicts, _ = internal(tmp_path / NAME, ROOT)
+    verdicts, _ = internal(tmp_path / pub.NAME, pub.ROOT)
     broken = [v for v in verdicts if v.verdict == "failed"]
     assert verdicts and not broken, broken  # every link and asset resolves inside the zip
     assert 'class="tl-ax"' in page and "sphinx-timeline" not in page
 
 
 def test_the_pages_of_the_pdf_are_rendered_to_look_at(outputs: Outputs) -> None:
-    folder = ROOT / "_build" / "screenshots" / "pdf"
+    folder = pub.ROOT / "_build" / "screenshots" / "pdf"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     subprocess.run(["pdftoppm", "-r", "60", "-png", outputs.pdf, folder / "page"], check=True)

@@ -71,15 +71,8 @@ def test_one_supported_python_everywhere() -> None:
 
 
 def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "check_jsonschema",
-        "--builtin-schema",
-        f"vendor.{schema}",
-        str(path),
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+    cmd = ["-m", "check_jsonschema", "--builtin-schema", f"vendor.{schema}", str(path)]
+    return subprocess.run([sys.executable, *cmd], capture_output=True, text=True, check=False)
 
 
 @pytest.mark.parametrize(
@@ -112,15 +105,11 @@ def test_ci_actions_are_pinned_and_privileges_least() -> None:
 
 
 def test_files_keep_the_editorconfig() -> None:
-    files = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True
-    ).stdout
-    for name in files.split():
+    listed = subprocess.run(["git", "-C", ROOT, "ls-files"], capture_output=True, text=True)
+    suffixes = {".md", ".yaml", ".yml", ".py", ".css", ".js", ".html", ".jinja", ".sty"}
+    for name in listed.stdout.split():
         path = ROOT / name
-        if (
-            path.suffix in {".md", ".yaml", ".yml", ".py", ".css", ".js", ".html", ".jinja", ".sty"}
-            and path.is_file()
-        ):
+        if path.suffix in suffixes and path.is_file():
             text = path.read_text(encoding="utf-8")
             assert text.endswith("\n") and not re.search(r"[ \t]+$", text, re.M), name
             assert "\t" not in text or path.suffix == ".py", f"{name}: a tab"
