@@ -1,11 +1,4 @@
-"""`make bench`: what the site costs its editors and readers, against a floor (README.md).
-
-The floor, one page of MyST + furo, and the site are built alternately by tools/build.py (as
-`make html` and `make pdf`: strict, from scratch). Figures: medians of CPU time (getrusage: the
-build and its children) and wall time. A missed target fails nothing.
-
-    make bench    # or: PYTHONPATH=_ext:tools .venv/bin/python benchmarks/bench.py [options]
-"""
+"""`make bench`: what the site costs its editors and readers, against a floor (README.md)."""
 
 import argparse
 import gzip
@@ -161,13 +154,11 @@ def page_weight(page: Path, site: Path, root: str = "/") -> Weight:
         urls, css = [], text if path.suffix == ".css" else ""
         if path.suffix == ".html":
             soup = BeautifulSoup(text, "html.parser")
-            urls = [
-                t["href"] for t in soup("link", href=True) if FETCHED_RELS & {*t.get("rel", [])}
-            ]
+            links = soup("link", href=True)
+            urls = [t["href"] for t in links if FETCHED_RELS & {*t.get("rel", [])}]
             urls += [t["src"] for t in soup(src=True)]
-            css = "\n".join(
-                [t.text for t in soup("style")] + [t["style"] for t in soup(style=True)]
-            )
+            styles = [t.text for t in soup("style")] + [t["style"] for t in soup(style=True)]
+            css = "\n".join(styles)
         for url in (u.strip() for u in urls + [m[2] or m[4] for m in CSS_URL.finditer(css)]):
             parts, local = urlsplit(url), unquote(urlsplit(url).path)
             if not url or url[0] == "#" or parts.scheme in {"data", "javascript", "about"}:
@@ -267,8 +258,7 @@ def main() -> None:
         first = measure(runs, both, first="clean")
         for name in both:  # to weigh, as built before the edits
             shutil.copytree(tmp / f"{name}-html/html", tmp / f"{name}-weighed")
-        html = (tmp / "site-weighed").rglob("*.html")
-        pages = len([p for p in html if p.stem not in ("404", "search", "genindex")])
+        pages = len(pub.pages(both["site"]))
         row(f"clean HTML build ({pages} pages)", *first.values(), target=2.0)
         # No target: every build is from scratch, so a no-op costs a clean build (the old
         # 1.2x was set for Sphinx's incremental rebuild, which could pass with warnings left).

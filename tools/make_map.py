@@ -1,12 +1,11 @@
 """Draw the infobox map, images/donetsk-and-russia.svg, from Natural Earth data.
 
-    python tools/make_map.py            # fetch the geodata if needed, write the SVG
-    python tools/make_map.py --check    # exit 1 if the committed SVG is out of date
+    python tools/make_map.py [--check]    # write it; --check: exit 1 if it is out of date
 
 The data, Natural Earth 1:10m (public domain), is the world_map.gpkg of Debian 12's qgis-common,
 fetched by `apt-get download` (installing nothing) into _build/geodata/ and pinned by SHA-256.
-The article has Crimea "in southern Ukraine", the data as two Russian provinces: they are moved
-to Ukraine, hatched as annexed. The output is deterministic; a bad input: one line, exit 2.
+Crimea, two Russian provinces in the data, is moved to Ukraine ("in southern Ukraine", says the
+article) and hatched as annexed. The output is deterministic; a bad input: one line, exit 2.
 """
 
 import argparse
@@ -113,9 +112,7 @@ def fetch() -> Path:
     with tempfile.TemporaryDirectory(dir=gpkg.parent) as tmp:
         # As root, apt warns that _apt cannot write here; the download is still verified.
         command("apt-get", "download", "-q", "-o", "APT::Sandbox::User=root", DEB, cwd=tmp)
-        deb = next(Path(tmp).glob("*.deb"), None)
-        if deb is None:
-            raise GeodataError(f"`apt-get download {DEB}` gave no .deb file")
+        (deb,) = Path(tmp).glob("*.deb")  # apt-get download succeeded: it wrote the one file
         tar = command("dpkg-deb", "--fsys-tarfile", str(deb))
         command("tar", "-xf", "-", "-C", tmp, GPKG_MEMBER, stdin=tar)
         pinned(Path(tmp, GPKG_MEMBER), f"{GPKG_MEMBER} in {deb.name}").replace(gpkg)
@@ -176,9 +173,8 @@ def shape(geom: shapely.Geometry) -> shapely.MultiPolygon:
 
 def fmt(value: float) -> str:
     """A number to one decimal, without a trailing .0 or a leading 0."""
-    text = f"{round(float(value), 1):.1f}".rstrip("0").rstrip(".")  # float: not numpy's round
-    text = text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
-    return "0" if text == "-0" else text
+    text = f"{round(float(value), 1) + 0.0:g}"  # float: not numpy's round; + 0.0: no -0
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
 def path_data(*areas: shapely.MultiPolygon) -> str:
