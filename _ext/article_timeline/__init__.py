@@ -1,20 +1,16 @@
 """Timelines of the article's dated events: sphinx-timeline 0.2.1's directive, extended.
 
-``timeline`` keeps sphinx-timeline's options and item-template variables
-(``e``, ``dt``, ``dtrange``, ``duration``: always empty here); inline data (a
-``---`` line in the content) and ``:events-format: json|csv`` are left to
-sphinx-timeline. For the events file of this project (events.py) it adds:
+``timeline`` keeps upstream's options, item-template variables (``e``, ``dt``, ``dtrange``;
+``duration`` is always empty here), inline data and ``:events-format: json|csv``. For this
+project's events file (events.py) it adds:
 
-- ``:events:`` defaults to ``article_timeline_events``, checked once per build:
-  each problem a warning at ``FILE:LINE`` naming the event and the field;
-- dates as precise as the article ("April 2014", never "Tue 1st Apr 2014");
-- event text is text: every template value is escaped before MyST parses it;
-- ``:section: LABEL``: the events told under one label, in a "Timeline" box,
-  each title linked to its entry on the full timeline (template ``link``);
-- ``:style: list`` (the default here), a dated list; ``axis``, a picture drawn
-  to scale (axis.py); ``default`` and ``none`` are upstream's;
-- outside the web (PDF, EPUB, text) a definition list with dates as terms,
-  and the picture as an SVG image; ``timeline-downloads``: JSON and CSV links.
+- ``:events:`` defaults to ``article_timeline_events``, checked once per build: each
+  problem a warning at ``FILE:LINE`` naming the event and the field;
+- dates as precise as the article; every template value escaped: text, never markup;
+- ``:section: LABEL``: a section's events in a "Timeline" box, linked to the full timeline;
+- ``:style: list`` (the default here) or ``axis``, a picture drawn to scale (axis.py);
+- outside the web, dates as terms of a definition list and the picture as an SVG image;
+  ``timeline-downloads``: the events as JSON and CSV, on the web.
 """
 
 from __future__ import annotations
@@ -24,7 +20,6 @@ import hashlib
 import io
 import json
 import re
-import shutil
 import traceback
 from importlib import resources
 from pathlib import Path
@@ -114,9 +109,8 @@ class ArticleTimelineDirective(upstream.TimelineDirective):
         )
         if inline or self.options.get("events-format", "yaml") != "yaml":
             return super().run()  # sphinx-timeline's own data, its own rules
-        path = self.project_file(
-            self.options.get("events", "/" + self.config.article_timeline_events)
-        )
+        events = self.options.get("events", "/" + self.config.article_timeline_events)
+        path = self.project_file(events)
         self.env.note_dependency(path)
         events_file = ev.load(path)
         if path != self.env.srcdir / self.config.article_timeline_events:
@@ -131,11 +125,12 @@ class ArticleTimelineDirective(upstream.TimelineDirective):
             return [nodes.figure("", picture, nodes.caption("", axis.LEGEND), classes=["tl-axis"])]
         chosen = chosen if "reversed" in self.options else chosen[::-1]  # upstream: newest first
         template = self.template("section" if section else "item")
-        items = [
-            self.item(event, template, section) for event in chosen[: self.options.get("max-items")]
-        ]
-        if not template or None in items:
-            return []
+        if template is None:
+            return []  # after a warning
+        shown = chosen[: self.options.get("max-items")]
+        items = [self.item(event, *template, section) for event in shown]
+        if None in items:
+            return []  # after a warning
         listing = nodes.enumerated_list(
             "", *items, classes=[f"timeline-{style}", *self.options.get("class", [])]
         )
@@ -145,12 +140,10 @@ class ArticleTimelineDirective(upstream.TimelineDirective):
                 container.add_style(key, self.options[option])
         if style == "default":  # upstream's CSS and script, for its horizontal strip
             self.env.metadata[self.env.docname]["timeline"] = True
+        if not section:
+            return [container]
         title = nodes.title("Timeline", "Timeline")
-        return [
-            nodes.admonition("", title, container, classes=["timeline-box"])
-            if section
-            else container
-        ]
+        return [nodes.admonition("", title, container, classes=["timeline-box"])]
 
     def project_file(self, name: str) -> Path:
         """A file the directive names (relative to the page, or /-rooted), inside the project."""
@@ -163,18 +156,14 @@ class ArticleTimelineDirective(upstream.TimelineDirective):
 
     def template(self, default: str) -> tuple[jinja2.Template, str, int] | None:
         """The item template, its file and first line; None after a warning."""
-        if "template" in self.options:
-            path = self.project_file(self.options["template"])
-            self.env.note_dependency(path)
-            source, name, first = path.read_text(encoding="utf-8"), str(path), 1
-        elif self.content:
-            source, name, first = (
-                "\n".join(self.content),
-                self.get_source_info()[0],
-                self.content_offset + 1,
-            )
+        if self.content and "template" not in self.options:
+            source, first = "\n".join(self.content), self.content_offset + 1
+            name = self.get_source_info()[0]
         else:
             path = TEMPLATES / f"{default}.md.jinja"
+            if "template" in self.options:
+                path = self.project_file(self.options["template"])
+                self.env.note_dependency(path)
             source, name, first = path.read_text(encoding="utf-8"), str(path), 1
         try:
             return _JINJA.from_string(source), name, first
@@ -183,44 +172,28 @@ class ArticleTimelineDirective(upstream.TimelineDirective):
             return None
 
     def template_warning(self, name: str, line: int, message: str) -> None:
-        page = self.get_location()
-        logger.warning(
-            "timeline template: %s (used by %s)",
-            message,
-            page,
-            location=f"{name}:{line}",
-            type="timeline",
-            subtype="template",
-        )
+        message = f"timeline template: {message} (used by {self.get_location()})"
+        warn(message, f"{name}:{line}", "template")
 
     def item(
-        self, event: ev.Event, template: tuple | None, section: str | None
+        self, event: ev.Event, jinja: jinja2.Template, name: str, first: int, section: str | None
     ) -> nodes.list_item | None:
         """The event's date, its anchor on the full timeline, and the rendered template."""
-        if template is None:
-            return None
-        jinja, name, first = template
         fields = {key: event.raw.get(key, "") for key in ev.FIELDS} | {"id": Trusted(event.id)}
-        link, when = (
-            Trusted(f"timeline/{event.id}" if section else event.section),
-            event.when.text(),
-        )
+        link = Trusted(f"timeline/{event.id}" if section else event.section)
+        when = event.when.text()
         try:
             rendered = jinja.render(e=fields, dt=when, dtrange=when, duration="", link=link)
         except Exception as exc:  # a template may fail in any way: say where
             frames = traceback.extract_tb(exc.__traceback__)
             line = next((f.lineno for f in reversed(frames) if f.filename == "<template>"), 1)
             where = f"{self.config.article_timeline_events}:{event.line}"
-            self.template_warning(
-                name,
-                first + (line or 1) - 1,
-                f"{type(exc).__name__}: {exc} (event {event.id!r}, {where})",
-            )
+            problem = f"{type(exc).__name__}: {exc} (event {event.id!r}, {where})"
+            self.template_warning(name, first + (line or 1) - 1, problem)
             return None
         # "After 2014" is not in 2014: only a date the text names is machine-dated.
-        date = timeline_date(
-            when, when, iso="" if event.when.qualifier == "after" else event.when.iso
-        )
+        iso = "" if event.when.qualifier == "after" else event.when.iso
+        date = timeline_date(when, when, iso=iso)
         content = upstream.TimelineDiv(
             "", nodes.paragraph("", "", date, classes=["tl-when"]), classes=["tl-item-content"]
         )
@@ -263,7 +236,7 @@ class TimelineForBuilder(SphinxPostTransform):
             node.replace_self(self.download_links() if web else [])
         for node in list(self.document.findall(timeline_axis)):
             if web:
-                node["hrefs"] = {e: self.href(f"timeline/{e}") for e in node["picture"].ids()}
+                node["hrefs"] = {r.id: self.href(f"timeline/{r.id}") for r in node["picture"].rows}
             else:
                 node.replace_self(self.image(node["picture"]))
         for container in [] if web else list(self.document.findall(upstream.TimelineDiv)):
@@ -275,15 +248,14 @@ class TimelineForBuilder(SphinxPostTransform):
         docname, anchor = self.env.domains.standard_domain.anonlabels.get(label, ("", ""))
         if not docname:
             return ""
-        if docname == self.env.docname or self.builder.name == "singlehtml":
+        # The same page: "" (relative_uri); in a single page, every anchor is on it.
+        if self.builder.name == "singlehtml":
             return f"#{anchor}"
         return self.builder.get_relative_uri(self.env.docname, docname) + f"#{anchor}"
 
     def download_links(self) -> nodes.paragraph:
-        here, stem = (
-            self.builder.get_target_uri(self.env.docname),
-            Path(self.config.article_timeline_events).stem,
-        )
+        here = self.builder.get_target_uri(self.env.docname)
+        stem = Path(self.config.article_timeline_events).stem
         para = nodes.paragraph("", "The same events as data: ", classes=["timeline-downloads"])
         for suffix, kind in (("json", "JSON"), ("csv", "CSV")):
             uri = relative_uri(here, f"{EXPORT_DIR}/{stem}.{suffix}")
@@ -294,11 +266,8 @@ class TimelineForBuilder(SphinxPostTransform):
     def image(self, picture: axis.Picture) -> nodes.image:
         """The picture as an SVG file with fixed colours, for Sphinx's image pipeline."""
         text = axis.svg(picture, {}, themed=False)
-        path = (
-            Path(self.env.doctreedir)
-            / "timeline"
-            / f"timeline-{hashlib.sha256(text.encode()).hexdigest()[:12]}.svg"
-        )
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        path = Path(self.env.doctreedir) / "timeline" / f"timeline-{digest}.svg"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         self.env.images.add_file(self.env.docname, str(path))
@@ -321,16 +290,14 @@ class TimelineForBuilder(SphinxPostTransform):
         return dlist
 
 
+def warn(message: str, location: str, subtype: str) -> None:
+    logger.warning("%s", message, location=location, type="timeline", subtype=subtype)
+
+
 def report(path: Path, errors: list[ev.DataError], env: BuildEnvironment) -> None:
     where = path.relative_to(env.srcdir) if path.is_relative_to(env.srcdir) else path
     for e in errors:
-        logger.warning(
-            "timeline data: %s",
-            e.describe(),
-            location=f"{where}:{e.line}",
-            type="timeline",
-            subtype="data",
-        )
+        warn(f"timeline data: {e.describe()}", f"{where}:{e.line}", "data")
 
 
 def check_events(app: Sphinx, env: BuildEnvironment) -> None:
@@ -363,12 +330,11 @@ def export(app: Sphinx, exception: Exception | None) -> None:
     writer.writerows(rows)
     (out / f"{events_file.path.stem}.csv").write_text(buffer.getvalue(), encoding="utf-8")
     if any(meta.get("timeline") for meta in app.env.metadata.values()):
-        (static := Path(app.outdir) / "_static" / "sphinx-timeline").mkdir(
-            parents=True, exist_ok=True
-        )
+        static = Path(app.outdir) / "_static" / "sphinx-timeline"
+        static.mkdir(parents=True, exist_ok=True)
+        upstream_static = resources.files(upstream.static_module)
         for name in ("default.css", "datetime.js"):
-            with resources.as_file(resources.files(upstream.static_module) / name) as source:
-                shutil.copyfile(source, static / name)
+            (static / name).write_bytes((upstream_static / name).read_bytes())
 
 
 def upstream_assets(app: Sphinx, pagename: str, template: str, context: dict, doctree: Any) -> None:

@@ -1,12 +1,9 @@
 """The picture of a timeline: time drawn to scale, as SVG, from the same events.
 
-One row per event, in the list's order: its label (the short title) above
-its mark, so that no two labels can overlap, however close the dates. The
-horizontal position is proportional to time; each mark is exactly as precise
-as the article: a day is a point, a month or a year a band that wide, a range
-a bar from its start to its end; "since" and "after" run open to the right
-edge and end in an arrowhead (unbounded); "as of" is a diamond, and its label
-says "as of". Undated events get no mark: their rows say "Date not stated".
+One row per event, in the list's order: its label (the short title) above its
+mark, so that no two labels can overlap, however close the dates. Positions are
+proportional to time, and each mark is as precise as the article (LEGEND); an
+undated event gets no mark, and its row says "Date not stated".
 
 Nothing here depends on Sphinx: ``layout`` computes every position, ``svg``
 draws them (themed with furo's colours for the web, fixed colours for files).
@@ -63,12 +60,8 @@ class Row:
 
     def label_box(self) -> tuple[float, float, float, float]:
         """The label's bounding box (left, top, right, bottom), estimated generously."""
-        return (
-            self.label_x,
-            self.y + 2,
-            self.label_x + len(self.label) * CHAR,
-            self.y + 2 + FONT * 1.2,
-        )
+        right = self.label_x + len(self.label) * CHAR
+        return self.label_x, self.y + 2, right, self.y + 2 + FONT * 1.2
 
 
 @dataclass(frozen=True)
@@ -81,9 +74,6 @@ class Picture:
     def x(self, day: dt.date) -> float:
         """The position of the start of a day."""
         return x_of(day, self.first_year, self.last_year)
-
-    def ids(self) -> list[str]:
-        return [row.id for row in self.rows]
 
     def describe(self) -> str:
         """The text alternative of the picture."""
@@ -175,8 +165,7 @@ def svg(picture: Picture, hrefs: dict[str, str], *, themed: bool) -> str:
                 f'text-anchor="middle">{year}</text>'
             )
     for row in picture.rows:
-        name = escape(f"{row.when}: {row.title}")
-        href = hrefs.get(row.id)
+        name, href = escape(f"{row.when}: {row.title}"), hrefs.get(row.id)
         out.append(
             f'<a href="{escape(href)}" aria-label="{name}">' if href else f'<g aria-label="{name}">'
         )
@@ -192,15 +181,13 @@ def svg(picture: Picture, hrefs: dict[str, str], *, themed: bool) -> str:
 
 
 def _shape(shape: Shape, mid: float, uid: str) -> str:
-    top, half = mid - MARK / 2, MARK / 2
+    x, top, half = shape.x0, mid - MARK / 2, MARK / 2
     if shape.kind == "point":
-        return f'<circle class="tl-ax-mark" cx="{shape.x0}" cy="{mid}" r="{half}"/>'
+        return f'<circle class="tl-ax-mark" cx="{x}" cy="{mid}" r="{half}"/>'
     if shape.kind == "diamond":
-        x = shape.x0
         points = f"{x},{top} {x + half + 1},{mid} {x},{top + MARK} {x - half - 1},{mid}"
         return f'<polygon class="tl-ax-mark" points="{points}"/>'
     if shape.kind == "arrow":
-        x = shape.x0
         points = f"{x},{top - 3} {x + 12},{mid} {x},{top + MARK + 3}"
         return f'<polygon class="tl-ax-mark" points="{points}"/>'
     width = round(max(shape.x1 - shape.x0, 1.5), 2)

@@ -13,7 +13,6 @@ import calendar
 import datetime as dt
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LABEL = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# Unicode's control characters (Cc) but the line break, and lone surrogates (Cs).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,12 @@ class PartialDate:
     @property
     def iso(self) -> str:
         """ISO 8601 at the known precision: 2014, 2014-04 or 2014-04-30."""
-        parts = [self.year, self.month, self.day]
-        return "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(parts) if p)
+        return self.first_day.isoformat()[: {"year": 4, "month": 7, "day": 10}[self.precision]]
 
     def text(self, *, year: bool = True, month: bool = True) -> str:
         """English, as the article writes it: 30 September 2022, April 2014, 2017."""
-        parts = [
-            str(self.day) if self.day else "",
-            calendar.month_name[self.month] if self.month and month else "",
-            str(self.year) if year else "",
-        ]
-        return " ".join(p for p in parts if p)
+        name = calendar.month_name[self.month] if self.month and month else None
+        return " ".join(str(part) for part in (self.day, name, year and self.year) if part)
 
 
 def parse_date(text: str) -> PartialDate:
@@ -95,18 +91,14 @@ def parse_date(text: str) -> PartialDate:
         if re.match(r"\d{4}-\d{2}-\d{2}[T ]", text):
             raise ValueError(f"{text!r} has a time: write the day alone, YYYY-MM-DD")
         raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(g) if g else None for g in match.groups())
-    assert year is not None
+    year = int(match[1])
     if not YEARS[0] <= year <= YEARS[1]:
         raise ValueError(f"{text!r}: the year must be from {YEARS[0]} to {YEARS[1]}")
-    if month is not None and not 1 <= month <= 12:
-        raise ValueError(f"{text!r} has no month {month}")
-    if day is not None:
-        try:
-            dt.date(year, month or 1, day)
-        except ValueError as exc:
-            raise ValueError(f"{text!r} is not a calendar day ({exc})") from None
-    return PartialDate(year, month, day)
+    try:  # the first day of the period: a real month, a real day
+        first = dt.date.fromisoformat(text + "-01" * (2 - text.count("-")))
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a calendar date ({exc})") from None
+    return PartialDate(year, first.month if match[2] else None, first.day if match[3] else None)
 
 
 @dataclass(frozen=True)
@@ -186,7 +178,7 @@ def load(path: Path) -> EventsFile:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        return EventsFile(path, [], [DataError(1, None, None, f"cannot be read: {exc.strerror}")])
+        return _failed(path, 1, f"cannot be read: {exc.strerror}")
     if len(data) > MAX_BYTES:
         return _failed(path, 1, f"is larger than {MAX_BYTES:,} bytes")
     try:
@@ -224,20 +216,8 @@ def _parse(path: Path, text: str) -> EventsFile:
         return _failed(path, _line(root) if root else 1, "must be a list of events: '- id: ...'")
 
     errors: list[DataError] = []
-    events: list[Event] = []
     seen: dict[str, int] = {}  # id -> line, of every event, valid or not
-    for item in root.value:
-        event_id, event = _read_event(item, errors)
-        if event_id is None:
-            continue
-        line = _line(next(v for k, v in item.value if k.value == "id"))
-        if event_id in seen:
-            message = f"duplicate id, already used on line {seen[event_id]}"
-            errors.append(DataError(line, event_id, "id", message))
-            continue
-        seen[event_id] = line
-        if event is not None:
-            events.append(event)
+    events = [e for item in root.value if (e := _read_event(item, seen, errors))]
     return EventsFile(path, _in_order(events, errors), errors)
 
 
@@ -268,11 +248,11 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, Event | None]:
-    """The event's id (if it has one) and the event (if it is valid)."""
+def _read_event(item: yaml.Node, seen: dict[str, int], errors: list[DataError]) -> Event | None:
+    """The event, if it is valid; its id is noted in ``seen``, its problems in ``errors``."""
     if not isinstance(item, yaml.MappingNode):
         errors.append(DataError(_line(item), None, None, "an event must be a mapping of fields"))
-        return None, None
+        return None
     raw: dict[str, str] = {}
     lines: dict[str, int] = {}
     bad: list[tuple[int, str | None, str]] = []
@@ -285,8 +265,11 @@ def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, E
             bad.append((_line(key_node), key, f"unknown field (allowed: {', '.join(FIELDS)})"))
         elif not isinstance(value_node, yaml.ScalarNode) or value_node.tag.endswith(":null"):
             bad.append((line, key, "must be a text, not a list, a mapping or empty"))
-        elif problem := _bad_characters(value_node.value):
-            bad.append((line, key, problem))
+        elif "\t" in value_node.value:
+            bad.append((line, key, "contains a tab: write spaces"))
+        elif control := _CONTROL.search(value_node.value):
+            message = f"contains the control character U+{ord(control[0]):04X}: remove it"
+            bad.append((line, key, message))
         elif not value_node.value.strip():
             bad.append((line, key, "must not be empty"))
         else:
@@ -300,6 +283,10 @@ def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, E
     for name in REQUIRED:
         if name not in lines:
             error(name, "missing")
+    if event_id in seen:
+        error("id", f"duplicate id, already used on line {seen[event_id]}")
+    elif event_id is not None:
+        seen[event_id] = lines["id"]
     if event_id is not None and not _ID.fullmatch(event_id):
         error("id", f"{event_id!r} is not a lowercase-hyphenated id")
     if "section" in raw and not _LABEL.fullmatch(raw["section"]):
@@ -307,25 +294,16 @@ def _read_event(item: yaml.Node, errors: list[DataError]) -> tuple[str | None, E
     when = _read_when(raw, error) if "precision" in raw else None
     errors.extend(DataError(line, event_id, name, message) for line, name, message in bad)
     if bad or when is None:
-        return event_id, None
+        return None
     title, summary, section = raw["title"], raw["summary"], raw["section"]
-    event = Event(
+    return Event(
         raw["id"], when, title, summary, section, _line(item), raw.get("after"), raw, lines
     )
-    return event_id, event
-
-
-def _bad_characters(value: str) -> str | None:
-    """What is wrong with the characters of a value, if anything."""
-    for char in value:
-        if char == "\t":
-            return "contains a tab: write spaces"
-        if char != "\n" and unicodedata.category(char) in ("Cc", "Cs"):
-            return f"contains the control character U+{ord(char):04X}: remove it"
-    return None
 
 
 def _read_when(raw: dict[str, str], error: Callable[[str, str], None]) -> When | None:
+    """The date the fields give, or None; every problem goes to ``error``, and the
+    caller drops an event with any problem."""
     precision, text = raw["precision"], raw.get("date")
     qualifier, after = raw.get("qualifier"), raw.get("after")
     if precision not in PRECISIONS:
@@ -335,66 +313,57 @@ def _read_when(raw: dict[str, str], error: Callable[[str, str], None]) -> When |
         error("qualifier", f"{qualifier!r} is not one of {', '.join(QUALIFIERS)}")
         return None
     if precision == "none":
-        problems = {
-            "date": text and "an event with precision 'none' has no date",
-            "qualifier": qualifier and "an event with precision 'none' has no date to qualify",
-            "after": not after and "an undated event names the event it follows, for its place",
-        }
-        for name, message in problems.items():
-            if message:
-                error(name, message)
-        return None if any(problems.values()) else When("none")
+        if text:
+            error("date", "an event with precision 'none' has no date")
+        if qualifier:
+            error("qualifier", "an event with precision 'none' has no date to qualify")
+        if not after:
+            error("after", "an undated event names the event it follows, for its place")
+        return When("none")
     if after is not None:
         error("after", "only an undated event (precision 'none') takes 'after'")
     if text is None:
         error("date", f"missing (precision {precision!r} needs a date)")
         return None
     try:
-        if precision == "range":
-            first, sep, last = text.partition("/")
-            if not sep:
-                raise ValueError(f"{text!r} is not a range: write start/end, e.g. 2014-02/2014-03")
-            start, end = parse_date(first), parse_date(last)
+        if precision != "range":
+            start, end = parse_date(text), None
+        elif "/" not in text:
+            raise ValueError(f"{text!r} is not a range: write start/end, e.g. 2014-02/2014-03")
+        else:
+            start, end = (parse_date(part) for part in text.split("/", 1))
             if start.precision != end.precision:
                 raise ValueError(f"{text!r}: both ends must be equally precise")
             if start.first_day >= end.first_day:
                 raise ValueError(f"{text!r}: the end must come after the start")
-            return When("range", start, end, qualifier) if after is None else None
-        start = parse_date(text)
     except ValueError as exc:
         error("date", str(exc))
         return None
-    if start.precision != precision:
+    if end is None and start.precision != precision:
         error("precision", f"{precision!r} does not match the {start.precision} {text!r}")
-        return None
-    return When(precision, start, None, qualifier) if after is None else None
+    return When(precision, start, end, qualifier)
 
 
 def _in_order(events: list[Event], errors: list[DataError]) -> list[Event]:
-    """Chronological; an undated event right after the event it follows.
-
-    Ties keep the order of the file, so equally dated events read as written.
-    """
+    """Chronological, ties in the file's order; an undated event right after the one it follows."""
     by_id = {e.id: e for e in events}
     index = {e.id: i for i, e in enumerate(events)}
-    keys: dict[str, tuple] = {}
+    keys: dict[str, tuple | None] = {}  # None: placed after no valid event
 
     def key(event: Event, chain: tuple[str, ...] = ()) -> tuple | None:
         if event.id in keys:
             return keys[event.id]
+        target, chain = by_id.get(event.after or ""), (*chain, event.id)
         if event.when.start is not None:
             keys[event.id] = (event.when.sort_date(), index[event.id])
-            return keys[event.id]
-        target = by_id.get(event.after or "")
-        if target is None or target.id in chain or target.id == event.id:
+        elif target is None or target.id in chain:
             problem = "is not the id of a valid event" if target is None else "makes a loop"
             line = event.lines["after"]
             errors.append(DataError(line, event.id, "after", f"{event.after!r} {problem}"))
-            return None
-        base = key(target, (*chain, event.id))
-        if base is not None:
-            keys[event.id] = (*base, 1, index[event.id])  # right after the event it follows
-        return keys.get(event.id)
+            keys[event.id] = None
+        else:
+            base = key(target, chain)
+            keys[event.id] = base and (*base, 1, index[event.id])
+        return keys[event.id]
 
-    ordered = [(k, e) for e in events if (k := key(e)) is not None]
-    return [e for _, e in sorted(ordered, key=lambda t: t[0])]
+    return sorted((e for e in events if key(e)), key=lambda e: keys[e.id])
