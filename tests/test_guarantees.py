@@ -6,8 +6,6 @@ bad input fails naming its file and line; a valid new page or event needs
 no other edit; one commit always gives the same bytes.
 """
 
-from __future__ import annotations
-
 import re
 import signal
 import subprocess
@@ -20,6 +18,9 @@ from article_text import check, page_sources, read_article
 from build import source_date_epoch
 from conftest import Outputs, build, edit, latex, tool
 from publication import EVENTS, NAME, copy_project
+
+TOC_ENTRY = "\nofficial-relations\n"  # in relations/index.md's toctree: add a page after it
+DATA_WARNING = "WARNING: timeline data: event"
 
 
 def plant_word_changes(site: Path) -> dict[str, str]:
@@ -116,43 +117,7 @@ def test_two_builds_at_once_take_turns(tmp_path: Path) -> None:
     assert any("another html build is writing" in e for e in errors), errors
 
 
-# -- Only content is content; bad input is named ----------------------------------------
-
-
-def test_notes_outside_the_content_folders_are_never_pages(tmp_path: Path) -> None:
-    site = copy_project(tmp_path / "site")
-    for folder in ["tools", "_ext", "_data", "images", ".github", "tests", "benchmarks", ".notes"]:
-        (site / folder).mkdir(exist_ok=True)
-        (site / folder / "NOTES.md").write_text("# Notes\n\nNot a page.\n", encoding="utf-8")
-    result = build("html", site, tmp_path / "out")
-    assert result.returncode == 0, result.stderr
-    assert not list((tmp_path / "out" / "html").rglob("NOTES.html"))
-
-
-def test_broken_page_rules_and_bad_data_fail_naming_each_place(tmp_path: Path) -> None:
-    site = copy_project(tmp_path / "site")
-    edit(site / "see-also" / "index.md", "# See also\n", "# See also\n\n# A second title\n")
-    edit(
-        site / "relations" / "index.md",
-        "\nofficial-relations\n",
-        "\nofficial-relations\nOdd_Name\n",
-    )
-    (site / "relations" / "Odd_Name.md").write_text("# Odd\n\nA page without a description.\n")
-    edit(site / "see-also" / "index.md", "- [Foreign", "(background/referendum)=\n- [Foreign")
-    text = (site / EVENTS).read_text("utf-8")
-    (site / EVENTS).write_text(text.replace("relations/unofficial", "relations/nowhere", 1))
-    line = text[: text.index("relations/unofficial")].count("\n") + 1
-    stderr = build("html", site, tmp_path / "out").stderr
-    assert "see-also/index.md: WARNING: a page has one level-1 heading, this one 2" in stderr
-    assert "relations/Odd_Name.md: WARNING: page name 'relations/Odd_Name'" in stderr
-    assert "relations/Odd_Name.md: WARNING: no description" in stderr
-    twice = r"label 'background/referendum' is declared more than once: background/index\.md:\d+"
-    assert re.search(rf"{twice}, see-also/index\.md:\d+", stderr)
-    assert (
-        f"{EVENTS}:{line}: WARNING: timeline data: event 'pensions-stopped', field 'section'"
-        in stderr
-    )
-    assert "Traceback" not in stderr and "FAILED" in stderr
+# -- Bad input is named; a valid new page or event needs no other edit ---------------------
 
 
 def test_make_check_names_each_fault_with_its_file_and_line(tmp_path: Path) -> None:
@@ -162,51 +127,61 @@ def test_make_check_names_each_fault_with_its_file_and_line(tmp_path: Path) -> N
     assert result.returncode == 1 and "check: FAILED" in result.stdout.splitlines()[-1]
     assert "background/index.md: paragraph 1 of 'Background' differs" in result.stdout
     assert "[-independence-] {+secession+}" in result.stdout
-    edit(site / "see-also" / "index.md", "# See also\n", "# See also\n\n[x](#no/label)\n")
-    edit(
-        site / "relations" / "index.md", "\nofficial-relations\n", "\nofficial-relations\nnowhere\n"
-    )
+    # What the strict build finds: broken references, page rules, bad data.
+    see_also = site / "see-also" / "index.md"
+    edit(see_also, "# See also\n", "# See also\n\n# A second title\n\n[x](#no/label)\n")
+    edit(see_also, "- [Foreign", "(background/referendum)=\n- [Foreign")
+    edit(site / "relations" / "index.md", TOC_ENTRY, f"{TOC_ENTRY}Odd_Name\nnowhere\n")
+    (site / "relations" / "Odd_Name.md").write_text("# Odd\n\nA page without a description.\n")
+    text = (site / EVENTS).read_text("utf-8")
+    (site / EVENTS).write_text(text.replace("relations/unofficial", "relations/nowhere", 1))
+    line = text[: text.index("relations/unofficial")].count("\n") + 1
     edit(site / EVENTS, "  date: 2022-02-16", "  date: 2022-02-30")
     stderr = tool(site, "check.py", "--outdir", tmp_path / "two").stderr
     assert re.search(r"see-also/index\.md:\d+: WARNING: .*no/label", stderr)
-    assert re.search(
-        r"relations/index\.md:\d+: WARNING: .*nonexisting document 'relations/nowhere'", stderr
-    )
-    assert re.search(
-        rf"{EVENTS}:\d+: WARNING: timeline data: event 'duma-resolution', field 'date'", stderr
-    )
+    missing = "WARNING: .*nonexisting document 'relations/nowhere'"
+    assert re.search(rf"relations/index\.md:\d+: {missing}", stderr)
+    assert "see-also/index.md: WARNING: a page has one level-1 heading, this one 2" in stderr
+    assert "relations/Odd_Name.md: WARNING: page name 'relations/Odd_Name'" in stderr
+    assert "relations/Odd_Name.md: WARNING: no description" in stderr
+    twice = r"label 'background/referendum' is declared more than once: background/index\.md:\d+"
+    assert re.search(rf"{twice}, see-also/index\.md:\d+", stderr)
+    assert f"{EVENTS}:{line}: {DATA_WARNING} 'pensions-stopped', field 'section'" in stderr
+    assert re.search(rf"{EVENTS}:\d+: {DATA_WARNING} 'duma-resolution', field 'date'", stderr)
+    assert "Traceback" not in stderr and "FAILED" in stderr
 
 
-# -- Tests follow the data; one commit, the same bytes ---------------------------------------
-
-
-def test_a_new_page_and_event_appear_everywhere_and_pass_the_checks(tmp_path: Path) -> None:
+def test_a_new_page_and_event_appear_everywhere_and_stray_notes_never(tmp_path: Path) -> None:
     site = copy_project(tmp_path / "site")
     (site / "relations" / "aftermath.md").write_text(
         '---\nmyst:\n  html_meta:\n    description: "A page added by a test."\n---\n\n'
         "(relations/aftermath)=\n# Aftermath\n\nA note of the project's own.\n",
         encoding="utf-8",
     )
-    edit(
-        site / "relations" / "index.md",
-        "\nofficial-relations\n",
-        "\nofficial-relations\naftermath\n",
-    )
+    edit(site / "relations" / "index.md", TOC_ENTRY, f"{TOC_ENTRY}aftermath\n")
     with (site / EVENTS).open("a", encoding="utf-8") as events:
         events.write(
             "\n- id: referendum-deemed-illegal\n  precision: none\n  after: dpr-referendum\n"
             "  title: The referendum deemed illegal\n  summary: The referendum was illegal.\n"
             "  section: background/referendum\n"
         )
+    # Only the content folders hold pages: notes anywhere else are never read as one.
+    for folder in ["tools", "_ext", "_data", "images", ".github", "tests", "benchmarks", ".notes"]:
+        (site / folder).mkdir(exist_ok=True)
+        (site / folder / "NOTES.md").write_text("# Notes\n\nNot a page.\n", encoding="utf-8")
     result = tool(site, "check.py", "--outdir", tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     html = tmp_path / "out" / "html"
+    assert not list(html.rglob("NOTES.html"))
     for page in [p for p in html.rglob("*.html") if not p.name.startswith(("search", "404"))]:
         assert "aftermath.html" in page.read_text("utf-8"), f"{page} does not list the new page"
     assert "relations/aftermath.html" in (html / "sitemap.xml").read_text("utf-8")
     timeline = (html / "timeline" / "index.html").read_text("utf-8")
     assert 'id="timeline-referendum-deemed-illegal"' in timeline
     assert 'href="#timeline-referendum-deemed-illegal"' in timeline  # the picture moved too
+
+
+# -- One commit, the same bytes -------------------------------------------------------------
 
 
 def test_a_second_build_elsewhere_gives_the_same_bytes(outputs: Outputs, tmp_path: Path) -> None:
@@ -217,21 +192,15 @@ def test_a_second_build_elsewhere_gives_the_same_bytes(outputs: Outputs, tmp_pat
     for fmt in ("html", "epub", "htmlzip"):
         assert build(fmt, site, tmp_path / "out", env=env).returncode == 0
     latex(site, tmp_path / "out" / "latex", env=env)
-    files = [p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*") if p.is_file()]
-    read = lambda root, file: (root / file).read_bytes()  # noqa: E731
-    differ = [
-        f
-        for f in files
-        if ".partial" not in f.parts and read(tmp_path / "out", f) != read(outputs.html.parent, f)
-    ]
+    out, theirs = tmp_path / "out", outputs.html.parent
+    files = [p.relative_to(out) for p in out.rglob("*") if p.is_file()]
+    differ = [f for f in files if (out / f).read_bytes() != (theirs / f).read_bytes()]
     assert files and not differ, f"the builds differ in {differ}"
 
 
 def test_a_known_revision_is_linked_and_named_in_every_credit(tmp_path: Path) -> None:
     site = copy_project(tmp_path / "site")
-    edit(
-        site / "_ext/publication.py", "ARTICLE_REVISION: int | None = None", "ARTICLE_REVISION = 7"
-    )
+    edit(site / "_ext/publication.py", "REVISION: int | None = None", "REVISION = 7")
     assert build("html", site, tmp_path / "out").returncode == 0
     credit = (tmp_path / "out" / "html" / "see-also" / "index.html").read_text("utf-8")
     assert "oldid=7" in credit and "(revision 7)" in credit

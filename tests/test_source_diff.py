@@ -4,10 +4,8 @@ from tests/data/article.txt that each test changes, or with another answer."""
 
 import contextlib
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -19,9 +17,8 @@ import pytest
 import publication as pub
 from article_text import page_sources, read_article
 from article_timeline import events as timeline
-from conftest import local_server
+from conftest import local_server, tool
 
-PYTHONPATH = os.pathsep.join(str(pub.ROOT / folder) for folder in ("_ext", "tools"))
 TITLE = read_article()[0].heading
 REVID = 1234567
 EXCHANGE: dict[str, Any] = {}  # the answer (status, body, delay), the request (path, agent)
@@ -72,9 +69,7 @@ def run(endpoint: str, code: int, *args: str, **answer: Any) -> subprocess.Compl
     page["revisions"] = [{"revid": REVID, "timestamp": "2025-01-02T03:04:05Z"}]
     body = json.dumps({"batchcomplete": True, "query": {"pages": [page]}})
     EXCHANGE.update({"status": 200, "body": body, "delay": 0, "request": None} | answer)
-    env = {**os.environ, "PYTHONPATH": PYTHONPATH, "WIKIPEDIA_API": endpoint}
-    cmd = [sys.executable, str(pub.ROOT / "tools" / "source_diff.py"), *args]
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60, check=False)
+    result = tool(pub.ROOT, "source_diff.py", *args, env={"WIKIPEDIA_API": endpoint}, timeout=60)
     assert result.returncode == code and "Traceback" not in result.stderr, result
     return result
 
@@ -92,21 +87,15 @@ def test_identical_text_is_current_and_request_is_the_query(endpoint: str) -> No
     assert agent.startswith(f"{pub.NAME}-source-diff/") and "https://" in agent, agent
 
 
-def test_changed_word_names_section_page_and_events(endpoint: str) -> None:
-    words = PARAGRAPH.split()
+def test_changed_word_and_new_paragraph_name_section_page_and_events(endpoint: str) -> None:
+    words, new = PARAGRAPH.split(), "A paragraph new in the live article."
     word, words[len(words) // 2] = words[len(words) // 2], "Zzyzx"
-    out = run(endpoint, 1, extract=EXTRACT.replace(PARAGRAPH, " ".join(words))).stdout
+    out = run(endpoint, 1, extract=EXTRACT.replace(PARAGRAPH, f"{' '.join(words)}\n{new}")).stdout
     assert f"section {SECTION.heading!r}, paragraph" in out and f"[-{word}-] {{+Zzyzx+}}" in out
     assert f"update {PAGE} and the event" in out and "tests/data/article.txt" in out
     assert all(f"{e.id} (line {e.line} of {pub.EVENTS})" in out for e in QUOTING), out
     assert f"set ARTICLE_REVISION in _ext/publication.py to {REVID}, and run `make check`" in out
-
-
-def test_new_paragraph_is_reported_as_added(endpoint: str) -> None:
-    new = "A paragraph new in the live article."
-    out = run(endpoint, 1, extract=EXTRACT.replace(PARAGRAPH, f"{PARAGRAPH}\n{new}")).stdout
-    assert f"section {SECTION.heading!r}, paragraph" in out and f": added\n  new: {new}" in out
-    assert f"add it to {PAGE}" in out
+    assert f": added\n  new: {new}" in out and f"add it to {PAGE}" in out
 
 
 def test_removed_section_is_reported(endpoint: str) -> None:

@@ -3,22 +3,18 @@
 
     python tools/article_text.py {html,epub,htmlzip,pdf} PATH
 
-PATH is the built site (a folder), or the .epub, .zip or .pdf file. Each
-section of tests/data/article.txt is looked up by its heading (the lead by the
-title): its page's body must hold the section's paragraphs (and list items),
-each whole, in the article's order, and nothing else. The body is the page
-less what the project adds: boxes and admonitions (the timelines), the
-infobox and figures, navigation, heading links. So a copy of a sentence in a
-timeline can never stand in for the article's own. In the PDF, whose text
-has no such structure, each section's paragraphs must follow its heading as
-one unbroken run of words.
+PATH is the built site (a folder), or the .epub, .zip or .pdf file. Each section
+of tests/data/article.txt is found by its heading (the lead by the title): its
+page's body must hold its paragraphs and list items, each whole, in order, and
+nothing else. The body is the page less what the project adds (ADDED: timelines,
+admonitions, infobox, figures, navigation), so a sentence copied into a timeline
+never stands in for the article's own. In the PDF, which has no such structure,
+the paragraphs must follow the heading as one unbroken run of words.
 
-A problem names the page's Markdown file, the paragraph, and what the page
-says instead as a word diff: [-the article's words-] {+the page's+}.
-Exit status: 0 when every paragraph is in place, 1 otherwise, 2 on bad input.
+A problem names the page's Markdown file, the paragraph, and what the page says
+instead as a word diff: [-the article's words-] {+the page's+}. Exit status: 0
+when every paragraph is in place, 1 otherwise, 2 on bad input.
 """
-
-from __future__ import annotations
 
 import difflib
 import re
@@ -41,9 +37,9 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)  # list items too, one each
 
 
-def read_article(path: Path = pub.ARTICLE_COPY) -> list[Section]:
+def read_article() -> list[Section]:
     """The sections of the article's copy, the lead first (under the title)."""
-    return parse_article(path.read_text(encoding="utf-8"))
+    return parse_article(pub.ARTICLE_COPY.read_text(encoding="utf-8"))
 
 
 def parse_article(text: str) -> list[Section]:
@@ -51,17 +47,17 @@ def parse_article(text: str) -> list[Section]:
 
     `== Heading ==` lines open sections; every other line is a paragraph or,
     as "- text", a list item. The infobox (an "Infobox" line and its fields)
-    is the map, not text.
+    is the map, not text. Whitespace is folded, as HTML shows it.
     """
     sections: list[Section] = []
     infobox = False
-    for line in text.splitlines():
-        heading = re.fullmatch(r"(=+)\s*(.*?)\s*\1", line.strip())
+    for line in (" ".join(line.split()) for line in text.splitlines()):
+        heading = re.fullmatch(r"(=+)\s*(.*?)\s*\1", line)
+        infobox = line == "Infobox" or (infobox and bool(line))
         if heading:
-            sections.append(Section(heading.group(2), len(heading.group(1))))
-        infobox = line == "Infobox" or (infobox and bool(line.strip()))
-        if line.strip() and not heading and not infobox and sections:
-            sections[-1].paragraphs.append(line.strip().removeprefix("- "))
+            sections.append(Section(heading[2], len(heading[1])))
+        elif line and not infobox and sections:
+            sections[-1].paragraphs.append(line.removeprefix("- "))
     return sections
 
 
@@ -70,7 +66,7 @@ def page_sources(srcdir: Path = pub.ROOT) -> dict[str, str]:
     titles = {read_article()[0].heading: "index.md"}
     for path in pub.pages(srcdir).values():
         if title := re.search(r"^# (.+)$", path.read_text(encoding="utf-8"), re.M):
-            titles[title.group(1).strip()] = path.relative_to(srcdir).as_posix()
+            titles[" ".join(title[1].split())] = path.relative_to(srcdir).as_posix()
     return titles
 
 
@@ -87,17 +83,17 @@ def word_diff(expected: str, actual: str, context: int = 4) -> str:
     return " ".join(" ".join(parts).split()) or "(the same words, in other paragraphs)"
 
 
-def compare(source: str, section: Section, body: list[str] | str) -> list[str]:
+def compare(source: str, section: Section, body: list[str] | str | None) -> list[str]:
     """What is wrong with one page's body: its paragraphs, or (PDF) its run of words."""
     expected = section.paragraphs
+    if body is None:
+        return [f"{source}: no page has the heading {section.heading!r}"]
     if isinstance(body, str):  # the PDF: the paragraphs open the text under the heading
         joined = " ".join(" ".join(expected).split())
         shown = " ".join(body.split()[: len(joined.split())])
-        return (
-            []
-            if shown == joined
-            else [f"{source}: {section.heading!r}: {word_diff(joined, shown)}"]
-        )
+        if shown == joined:
+            return []
+        return [f"{source}: {section.heading!r}: {word_diff(joined, shown)}"]
     problems = []
     matcher = difflib.SequenceMatcher(None, expected, body, autojunk=False)
     for _, i1, i2, j1, j2 in (op for op in matcher.get_opcodes() if op[0] != "equal"):
@@ -122,12 +118,9 @@ def html_bodies(pages: list[str]) -> dict[str, list[str]]:
     bodies: dict[str, list[str]] = {}
     for markup in pages:
         soup = BeautifulSoup(markup, "html.parser")
-        added = {  # (in the one-page HTML, the pages themselves sit in the toctree)
-            id(block)
-            for box in soup.select(ADDED)
-            if not box.find("section")
-            for block in box.find_all(["p", "li"])
-        }
+        # (In the one-page HTML, the pages themselves sit in the toctree: not an addition.)
+        boxes = [box for box in soup.select(ADDED) if not box.find("section")]
+        added = {id(block) for box in boxes for block in box.find_all(["p", "li"])}
         for heading in soup.select("h1, h2, h3, h4"):
             section, title = heading.find_parent("section"), heading.get_text().strip("¶ \n")
             blocks = [
@@ -152,12 +145,8 @@ def pdf_bodies(pdf: Path, sections: list[Section]) -> dict[str, str]:
     starts, at = [], 0
     for section in sections:  # the lead after the title block, contents and infobox
         lead, opening = section.level == 1, section.paragraphs[0].split()[:5]
-        found = (
-            i
-            for i in range(at, len(lines))
-            if (lines[i].split()[:5] == opening if lead else lines[i] == section.heading)
-        )
-        at = next(found, len(lines)) + (not lead)
+        opens = [line.split()[:5] == opening if lead else line == section.heading for line in lines]
+        at = next((i for i in range(at, len(lines)) if opens[i]), len(lines)) + (not lead)
         starts.append(at)
     texts = {}
     for section, start, end in zip(sections, starts, [*starts[1:], len(lines)], strict=True):
@@ -181,11 +170,7 @@ def check(kind: str, path: Path, srcdir: Path = pub.ROOT) -> tuple[list[str], in
             bodies = {**html_bodies([archive.read(n).decode() for n in names])}
     problems = []
     for section in sections:
-        source = sources.get(section.heading, "?")
-        if section.heading not in bodies:
-            problems.append(f"{source}: no page has the heading {section.heading!r}")
-        else:
-            problems += compare(source, section, bodies[section.heading])
+        problems += compare(sources.get(section.heading, "?"), section, bodies.get(section.heading))
     return problems, sum(len(s.paragraphs) for s in sections)
 
 

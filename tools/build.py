@@ -3,24 +3,20 @@
 
     python tools/build.py {html,pdf,epub,htmlzip} [--outdir _build] [SPHINXOPTS ...]
 
-- Strict: -W --keep-going -n, and from scratch every time (a fresh
-  environment), so every warning in the sources is reported on every build,
-  not only after an edit (sphinx-doc/sphinx#725), and no page or sitemap.xml
-  is left stale. A full build of the site takes about a second.
-- Safe: the build writes into OUTDIR/.partial/ and replaces the published
+- Strict: -W --keep-going -n, from scratch (-E) every time, so every warning
+  in the sources is reported on every build, not only after an edit
+  (sphinx-doc/sphinx#725), and no page or sitemap.xml is left stale.
+- Safe: the build goes to OUTDIR/.partial/FORMAT and replaces the published
   output only when it succeeded: Ctrl-C or a failure leaves it as it was. A
   second build of the same format into the same OUTDIR waits for the first.
 - Quiet: Sphinx prints its warnings only; one line at the end says what was built.
-- pdf: LaTeX, latexmk stopping at the first LaTeX error, then the LaTeX log
-  is read for what still gives a PDF (overfull lines, missing glyphs,
-  undefined references): those fail too.
+- pdf: latexmk stops at the first LaTeX error; what still gives a PDF (overfull
+  lines, missing glyphs, undefined references) is read from its log, and fails too.
 
 Outputs, as Read the Docs expects them under $READTHEDOCS_OUTPUT: OUTDIR/html/,
 OUTDIR/pdf/NAME.pdf (LaTeX sources and log in OUTDIR/latex/),
 OUTDIR/epub/NAME.epub, OUTDIR/htmlzip/NAME.zip (the one-page HTML in a folder).
 """
-
-from __future__ import annotations
 
 import argparse
 import fcntl
@@ -39,6 +35,7 @@ import publication as pub
 
 STRICT = ["-W", "--keep-going", "-n"]
 BUILDERS = {"html": "html", "pdf": "latex", "epub": "epub", "htmlzip": "singlehtml"}
+UNCHANGED = "The published output is unchanged."
 # LaTeX log lines that mean the PDF is wrong, though latexmk made one.
 LATEX_PROBLEMS = re.compile(
     r"^! "  # an error
@@ -81,49 +78,42 @@ def run(cmd: list[str], **options: object) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(cmd, process.returncode, stdout, stderr)
 
 
-def sphinx(builder: str, srcdir: Path, out: Path, doctrees: Path, opts: list[str]) -> None:
-    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-E", "-q", "-d", str(doctrees)]
-    if run([*cmd, *STRICT, *opts, str(srcdir), str(out)]).returncode:
-        raise BuildError("Sphinx reported the problems above")
-
-
 def build(fmt: str, srcdir: Path, partial: Path, opts: list[str]) -> dict[str, Path]:
     """Build into `partial`; return the outputs to publish, by name."""
-    out = partial / "sphinx"
-    sphinx(BUILDERS[fmt], srcdir, out, partial / "doctrees", opts)
+    out, folder = partial / "sphinx", partial / fmt
+    cmd = [sys.executable, "-m", "sphinx", "-b", BUILDERS[fmt], "-E", "-q"]
+    cmd += ["-d", str(partial / "doctrees"), *STRICT, *opts, str(srcdir), str(out)]
+    if run(cmd).returncode:
+        raise BuildError("Sphinx reported the problems above")
     if fmt == "html":
         return {"html": out}
+    folder.mkdir()
     if fmt == "epub":
-        (partial / "epub").mkdir()
-        (out / f"{pub.NAME}.epub").rename(partial / "epub" / f"{pub.NAME}.epub")
-        return {"epub": partial / "epub"}
+        (out / f"{pub.NAME}.epub").rename(folder / f"{pub.NAME}.epub")
+        return {"epub": folder}
     if fmt == "htmlzip":
-        return {"htmlzip": zip_folder(out, partial / "htmlzip" / f"{pub.NAME}.zip").parent}
+        zip_folder(out, folder / f"{pub.NAME}.zip")
+        return {"htmlzip": folder}
     env = os.environ | {"LATEXOPTS": "-interaction=nonstopmode -halt-on-error"}
     latexmk = run(["make", "-C", str(out), "all-pdf"], env=env, stdout=PIPE, stderr=PIPE)
     problems = latex_problems(out / f"{pub.NAME}.log")
     if latexmk.returncode or problems:
         print(*(problems or [latexmk.stdout[-2000:], latexmk.stderr]), sep="\n", file=sys.stderr)
         raise BuildError(f"LaTeX reported the problems above; the whole log: {out / pub.NAME}.log")
-    (partial / "pdf").mkdir()
-    shutil.copy2(out / f"{pub.NAME}.pdf", partial / "pdf")
-    return {"pdf": partial / "pdf", "latex": out}
+    shutil.copy2(out / f"{pub.NAME}.pdf", folder)
+    return {"pdf": folder, "latex": out}
 
 
-def zip_folder(folder: Path, target: Path) -> Path:
+def zip_folder(folder: Path, target: Path) -> None:
     """The one-page site in a folder named NAME, zipped the same way every time."""
-    target.parent.mkdir(parents=True)
     stamp = time.gmtime(max(int(os.environ["SOURCE_DATE_EPOCH"]), 315532800))[:6]  # zip: 1980+
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w") as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".buildinfo"):
             info = zipfile.ZipInfo(f"{pub.NAME}/{path.relative_to(folder).as_posix()}", stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return target
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
 
 
 def publish(outputs: dict[str, Path], outdir: Path) -> None:
-    """Replace each published output with the new one."""
     for name, new in outputs.items():
         final, old = outdir / name, outdir / f".old-{name}"
         shutil.rmtree(old, ignore_errors=True)
@@ -149,38 +139,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--srcdir", type=Path, default=pub.ROOT)
     args, opts = parser.parse_known_args(argv)
     if not (args.srcdir / "conf.py").is_file():
-        print(f"build.py: {args.srcdir} is not a Sphinx project (no conf.py)", file=sys.stderr)
-        return 2
+        parser.error(f"{args.srcdir} is not a Sphinx project (no conf.py)")
     os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch())
-    outdir: Path = args.outdir.resolve()
+    fmt, outdir, started = args.format, args.outdir.resolve(), time.monotonic()
     outdir.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    with (outdir / f".build-{args.format}.lock").open("w") as lock:
+    with (outdir / f".build-{fmt}.lock").open("w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"another {args.format} build is writing to {outdir}; waiting", file=sys.stderr)
+            print(f"another {fmt} build is writing to {outdir}; waiting", file=sys.stderr)
             fcntl.flock(lock, fcntl.LOCK_EX)
-        partial = outdir / ".partial" / args.format
+        partial = outdir / ".partial" / fmt
         shutil.rmtree(partial, ignore_errors=True)  # left by an interrupted or failed build
         partial.mkdir(parents=True)
         try:
-            outputs = build(args.format, args.srcdir.resolve(), partial, opts)
+            outputs = build(fmt, args.srcdir.resolve(), partial, opts)
         except BuildError as failed:
-            print(
-                f"{args.format}: FAILED: {failed}. The published output is unchanged.",
-                file=sys.stderr,
-            )
+            print(f"{fmt}: FAILED: {failed}. {UNCHANGED}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
-            print(
-                f"\n{args.format}: interrupted. The published output is unchanged.", file=sys.stderr
-            )
+            print(f"\n{fmt}: interrupted. {UNCHANGED}", file=sys.stderr)
             return 130
         publish(outputs, outdir)
         shutil.rmtree(partial)
-    shown = outdir / args.format
-    print(f"{args.format}: built with no warnings in {time.monotonic() - started:.1f} s: {shown}")
+    print(f"{fmt}: built with no warnings in {time.monotonic() - started:.1f} s: {outdir / fmt}")
     return 0
 
 

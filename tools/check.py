@@ -11,8 +11,6 @@ It ends with one line saying what was checked and what failed. With
 --labels (`make labels`) it lists every label instead, and where it is declared.
 """
 
-from __future__ import annotations
-
 import argparse
 import re
 import sys
@@ -28,8 +26,7 @@ from article_timeline import events
 
 def labels() -> int:
     for page in pub.pages().values():
-        lines = page.read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(lines, 1):
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
             if re.fullmatch(r"\(([a-z0-9/-]+)\)=", line):
                 print(f"{line[1:-2]:45} {page.relative_to(pub.ROOT)}:{number}")
     return 0
@@ -48,12 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     htmldir = args.outdir.resolve() / "html"
     problems, paragraphs = article_text.check("html", htmldir)
-    for problem in problems:
-        print(problem)
     links, _ = check_links.internal(htmldir, pub.ROOT)
     broken = [v for v in links if v.verdict == "failed"]
-    for v in broken:
-        print(f"FAILED {v.where}: {v.uri}: {v.reason}")
+    for line in [*problems, *(f"FAILED {v.where}: {v.uri}: {v.reason}" for v in broken)]:
+        print(line)
     count = len(events.load(pub.ROOT / pub.EVENTS).events)
     verdict = "FAILED" if problems or broken else "ok"
     print(

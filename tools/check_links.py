@@ -1,24 +1,21 @@
 #!/usr/bin/env python3
 """`make linkcheck`: every link of the site is checked, or it says why not.
 
-1. Internal links: the HTML is built strictly (tools/build.py; a broken
-   MyST link, label or image fails there, naming file and line), then every
-   href, src and srcset of every page, and every url() of its stylesheets,
-   must name a file of the build, and every #fragment an id in its page.
-   Links to the published site itself (html_baseurl: canonical links, the
-   404 page's /en/latest/... links) are looked up in the build.
-2. External links: Sphinx's linkcheck builder, tuned in conf.py, run
-   quietly; the links only templates hold (the footer's credit, the theme's
-   links) are handed to it too (site_html.py). Offline, every link fails to
-   connect: when none of the links' hosts answers, those links are
-   "unchecked", listed with the reason, and do not fail. Anything else that
-   is broken, redirected without leave or too slow fails.
+1. Internal links: the HTML is built strictly (tools/build.py: a broken MyST
+   link, label or image fails there, naming file and line), then every href,
+   src and srcset of every page, and every url() of its stylesheets, must name
+   a file of the build, and every #fragment an id in its page. Links to the
+   published site itself (html_baseurl: canonical links, the 404 page's
+   /en/latest/... links) are looked up in the build.
+2. External links: Sphinx's linkcheck builder (tuned in conf.py), handed the
+   links only templates hold too (site_html.py). Offline, when none of the
+   links' hosts answers, the links that cannot connect are "unchecked", listed
+   with the reason, and do not fail. Anything else broken, redirected without
+   leave or too slow fails.
 
 Reports in OUTDIR/linkcheck/: output.json (Sphinx's), summary.json (every
 verdict). Exit status 0 only when nothing failed.
 """
-
-from __future__ import annotations
 
 import argparse
 import json
@@ -42,6 +39,7 @@ UNREACHABLE = re.compile(
     r"|nodename nor servname|Failed to establish a new connection|Connection refused"
     r"|Network is unreachable|No route to host|ConnectTimeoutError|connect timeout="
 )
+VERDICTS = ("passed", "failed", "unchecked")
 SORTED = {"working": ("passed", ""), "ignored": ("unchecked", "linkcheck_ignore")}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)""")
 LINKS = {"href", "src", "srcset", "action", "xlink:href"}  # the canonical link is checked apart
@@ -52,7 +50,7 @@ NOT_FILES = ("mailto:", "tel:", "data:", "javascript:", "about:")
 class Verdict:
     where: str  # page:line (from source.md), or source.md:line for external links
     uri: str
-    verdict: str  # passed | failed | unchecked
+    verdict: str  # one of VERDICTS
     reason: str = ""
 
 
@@ -84,21 +82,22 @@ class Page(HTMLParser):
 
 def internal(htmldir: Path, srcdir: Path) -> tuple[list[Verdict], dict[str, str]]:
     """Every link of the built HTML judged; and the external URLs, with where each is first."""
+    htmldir = htmldir.resolve()
     files = sorted([*htmldir.rglob("*.html"), *htmldir.rglob("*.css")])
-    pages = {path.resolve(): Page(path) for path in files}
-    index = htmldir / "index.html"
-    canonical = re.search(r'rel="canonical" href="([^"]*)index\.html"', index.read_text("utf-8"))
+    pages = {path: Page(path) for path in files}
+    index = (htmldir / "index.html").read_text("utf-8")
+    canonical = re.search(r'rel="canonical" href="([^"]*)index\.html"', index)
     base = canonical[1] if canonical else ""  # html_baseurl
     verdicts, external = [], {}
     for path, page in pages.items():
-        name = path.relative_to(htmldir.resolve()).as_posix()
+        name = path.relative_to(htmldir).as_posix()
         source = Path(name).with_suffix(".md")
         where = f"{name}:{{}}" + (f" (from {source})" if (srcdir / source).is_file() else "")
         for line, uri in page.links:
             if uri.startswith(("http:", "https:")) and not (base and uri.startswith(base)):
                 external.setdefault(uri, where.format(line))
             elif not uri.startswith(NOT_FILES):
-                problem = check(uri, path, htmldir.resolve(), base, pages)
+                problem = check(uri, path, htmldir, base, pages)
                 verdict = "failed" if problem else "passed"
                 verdicts.append(Verdict(where.format(line), uri, verdict, problem or ""))
     return verdicts, external
@@ -174,19 +173,18 @@ def external(outdir: Path, srcdir: Path, extra: dict[str, str], opts: list[str])
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outdir", type=Path, default=pub.ROOT / "_build")
-    parser.add_argument("--srcdir", type=Path, default=pub.ROOT)
     parser.add_argument("--no-external", action="store_true", help="leave the web out, and say so")
     args, opts = parser.parse_known_args(argv)
-    outdir, srcdir = args.outdir.resolve(), args.srcdir.resolve()
-    if build.main(["html", "--outdir", str(outdir), "--srcdir", str(srcdir), *opts]):
+    outdir = args.outdir.resolve()
+    if build.main(["html", "--outdir", str(outdir), *opts]):
         print("linkcheck: 0 passed, 1 failed (the strict HTML build, above); links not checked")
         return 1
-    verdicts, found = internal(outdir / "html", srcdir)
+    verdicts, found = internal(outdir / "html", pub.ROOT)
     if args.no_external:
         reason = "not asked for (--no-external)"
         verdicts += [Verdict(where, uri, "unchecked", reason) for uri, where in found.items()]
     else:
-        verdicts += external(outdir, srcdir, found, opts)
+        verdicts += external(outdir, pub.ROOT, found, opts)
     return report(verdicts, outdir / "linkcheck")
 
 
@@ -194,18 +192,15 @@ def report(verdicts: list[Verdict], folder: Path) -> int:
     """Print what failed and what was not checked; write summary.json; the exit status."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "summary.json").write_text(json.dumps([asdict(v) for v in verdicts], indent=1))
-    count = {kind: [v for v in verdicts if v.verdict == kind] for kind in ("passed", "failed")}
-    unchecked = [v for v in verdicts if v.verdict == "unchecked"]
-    for v in count["failed"]:
+    passed, failed, unchecked = ([v for v in verdicts if v.verdict == k] for k in VERDICTS)
+    for v in failed:
         print(f"FAILED {v.where}: {v.uri}: {v.reason}")
     for reason in dict.fromkeys(v.reason for v in unchecked):
         print(f"unchecked, {reason}:")
         print(*(f"  {v.uri} ({v.where})" for v in unchecked if v.reason == reason), sep="\n")
-    print(
-        f"linkcheck: {len(count['passed'])} passed, {len(count['failed'])} failed, "
-        f"{len(unchecked)} unchecked; reports in {folder}"
-    )
-    return 1 if count["failed"] else 0
+    counts = f"{len(passed)} passed, {len(failed)} failed, {len(unchecked)} unchecked"
+    print(f"linkcheck: {counts}; reports in {folder}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -71,24 +71,17 @@ def live_page(endpoint: str, timeout: float) -> tuple[int, str, list[Section]]:
     return int(revision["revid"]), str(revision["timestamp"]), sections
 
 
-def key(text: str) -> str:
-    return " ".join(text.split())
-
-
-@functools.cache
-def pages() -> dict[str, str]:
-    """Each page's Markdown file, by its heading (whitespace folded)."""
-    return {key(heading): page for heading, page in page_sources().items()}
+pages = functools.cache(page_sources)  # each page's Markdown file, by its heading; read once
 
 
 def page_of(section: Section) -> str:
-    return pages().get(key(section.heading), "index.md" if section.level == 1 else "(no page)")
+    return pages().get(section.heading, "index.md" if section.level == 1 else "(no page)")
 
 
 def quoting(paragraphs: list[str]) -> str:
     """The events whose summary is in one of the paragraphs, for the editor."""
-    texts, events = [key(p) for p in paragraphs], timeline.load(pub.ROOT / pub.EVENTS)
-    found = [e for e in events.events if any(e.summary in text for text in texts)]
+    events = timeline.load(pub.ROOT / pub.EVENTS).events
+    found = [e for e in events if any(e.summary in paragraph for paragraph in paragraphs)]
     named = ", ".join(f"{e.id} (line {e.line} of {pub.EVENTS})" for e in found)
     return f"the event{'s' if len(found) > 1 else ''} {named}" if found else "(no event quotes it)"
 
@@ -111,9 +104,7 @@ def report(where: Section, what: str, was: list[str], now: list[str], page: str,
 def compare_section(old: Section, new: Section) -> Iterator[str]:
     """Each changed, removed and added paragraph of one section."""
     matcher = difflib.SequenceMatcher(None, old.paragraphs, new.paragraphs, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
+    for _, i1, i2, j1, j2 in (op for op in matcher.get_opcodes() if op[0] != "equal"):
         olds, news = old.paragraphs[i1:i2], new.paragraphs[j1:j2]
         for k in range(max(len(olds), len(news))):
             was, now = olds[k : k + 1], news[k : k + 1]  # one paragraph each, or none
@@ -123,9 +114,9 @@ def compare_section(old: Section, new: Section) -> Iterator[str]:
 
 def compare(copy: list[Section], live: list[Section]) -> list[str]:
     """Every difference, section by section (by heading, in order)."""
-    known = {key(s.heading) for s in copy}  # the extract keeps References & co. as empty headings
-    live = [s for s in live if s.paragraphs or key(s.heading) in known]
-    old, new = [key(s.heading) for s in copy], [key(s.heading) for s in live]
+    known = {s.heading for s in copy}  # the extract keeps References & co. as empty headings
+    live = [s for s in live if s.paragraphs or s.heading in known]
+    old, new = [s.heading for s in copy], [s.heading for s in live]
     found = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
         if tag == "equal":
