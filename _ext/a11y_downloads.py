@@ -1,19 +1,15 @@
 r"""Accessible downloads: what Sphinx's EPUB and LaTeX writers leave out.
 
-EPUB. Sphinx writes no accessibility metadata, no language on the chapters'
-<html> and no ARIA role on the table of contents, and has no setting for
-them (no upstream issue yet). This builder, registered as ``epub``, adds
+EPUB. Sphinx has no setting for what this builder, registered as ``epub``, adds (no
+upstream issue yet): the EPUB Accessibility 1.1 metadata of ``epub_a11y_metadata`` (conf.py)
+in the package document, after Sphinx's own; ``lang`` and ``xml:lang`` on every chapter's
+<html>; ``role="doc-toc"`` on the navigation document's table of contents; one viewport
+<meta> per chapter (the theme writes one, docutils a second); and, to be reproducible, its
+files dated SOURCE_DATE_EPOCH in the zip.
 
-- the EPUB Accessibility 1.1 metadata of ``epub_a11y_metadata`` (conf.py) to
-  the package document, after Sphinx's own;
-- ``lang`` and ``xml:lang`` on every chapter's <html>;
-- ``role="doc-toc"`` on the navigation document's table of contents;
-- one viewport <meta> per chapter (the theme writes one, docutils a second);
-- and, to be reproducible, its files dated SOURCE_DATE_EPOCH in the zip.
-
-PDF. Sphinx's LaTeX writer drops an image's ``:alt:``. Here every image with
-alt text is wrapped in ``\sphinxalttext{alt}{image}`` (latex/wikiarticle.sty:
-marked content whose /Alt is the text alternative).
+PDF. Sphinx's LaTeX writer drops an image's ``:alt:``. Here every image with alt text is
+wrapped in ``\sphinxalttext{alt}{image}`` (latex/wikiarticle.sty: marked content whose /Alt
+is the text alternative).
 """
 
 from __future__ import annotations
@@ -66,8 +62,7 @@ class AccessibleEpub3Builder(Epub3Builder):
         path = self.outdir / name
         text = path.read_text(encoding="utf-8")
         if text.count(old) != 1:
-            msg = f"{name}: expected {old!r} once; has Sphinx's template changed?"
-            raise SphinxError(msg)
+            raise SphinxError(f"{name}: expected {old!r} once; has Sphinx's template changed?")
         path.write_text(text.replace(old, new), encoding="utf-8")
 
 

@@ -10,10 +10,10 @@
           description: "One sentence on what the page holds."
       ---
 
-- A label is declared once in the whole site. Sphinx warns about a duplicate
-  label only when it names a section; a label above a paragraph declared
-  again on another page silently wins (sphinx/domains/std: process_doc keeps
-  such "anonymous" labels without a check, no upstream issue).
+- A label is declared once in the whole site. Sphinx warns about a duplicate label only
+  when it names a section; a label above a paragraph declared again on another page
+  silently wins (sphinx/domains/std: process_doc keeps such "anonymous" labels without a
+  check, no upstream issue).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sphinx.util.typing import ExtensionMetadata
 
 logger = logging.getLogger(__name__)
 
+NO_DESCRIPTION = "no description: add `myst: html_meta: description: ...` to the front matter"
 PAGE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*")
 
 
@@ -44,61 +45,36 @@ def description_of(doctree: nodes.document) -> str:
 
 
 def check_page(app: Sphinx, doctree: nodes.document) -> None:
-    """doctree-read: one H1, a good file name, a description; note the labels."""
-    env = app.env
-    docname = env.docname
-    titles = [node for node in doctree.children if isinstance(node, nodes.section)]
-    if len(titles) != 1:
-        lines = ", ".join(str(t.line or "?") for t in titles) or "none"
-        warn(
-            f"a page has one level-1 heading, this one {len(titles)} (lines {lines})", docname, "h1"
-        )
+    """doctree-read: one H1, a good file name, a description."""
+    docname = app.env.docname
+    h1s = [node for node in doctree.children if isinstance(node, nodes.section)]
+    if len(h1s) != 1:
+        lines = ", ".join(str(h1.line or "?") for h1 in h1s) or "none"
+        warn(f"a page has one level-1 heading, this one {len(h1s)} (lines {lines})", docname, "h1")
     if not PAGE_NAME.fullmatch(docname):
         warn(f"page name {docname!r}: use lowercase words joined by hyphens", docname, "name")
     if not description_of(doctree):
-        warn(
-            "no description: add `myst: html_meta: description: ...` to the front matter",
-            docname,
-            "description",
-        )
-    labels = env.page_rules_labels.setdefault(docname, {})
-    for name, explicit in doctree.nametypes.items():
-        if explicit:  # a label, not a heading's implicit name
-            node = doctree.ids.get(doctree.nameids.get(name) or "")
-            labels[name] = getattr(node, "line", None) or 0
+        warn(NO_DESCRIPTION, docname, "description")
 
 
 def check_labels(app: Sphinx, env: BuildEnvironment) -> None:
-    """env-check-consistency: every label is declared in one place only."""
+    """env-check-consistency: every label is declared in one place only (read from the
+    pages' saved doctrees, so that it holds however the pages were read)."""
     places: dict[str, list[str]] = {}
-    for docname in sorted(env.page_rules_labels):
-        for name, line in env.page_rules_labels[docname].items():
-            places.setdefault(name, []).append(f"{env.doc2path(docname, False)}:{line}")
+    for docname in sorted(env.all_docs):
+        doctree = env.get_doctree(docname)
+        for name, explicit in doctree.nametypes.items():
+            if explicit:  # a label, not a heading's implicit name
+                node = doctree.ids.get(doctree.nameids.get(name) or "")
+                line = getattr(node, "line", None) or 0
+                places.setdefault(name, []).append(f"{env.doc2path(docname, False)}:{line}")
     for name, where in sorted(places.items()):
         if len(where) > 1:
-            warn(
-                f"label {name!r} is declared more than once: {', '.join(where)}", where[-1], "label"
-            )
-
-
-def init(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    if not hasattr(env, "page_rules_labels"):
-        env.page_rules_labels = {}
-
-
-def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    env.page_rules_labels.pop(docname, None)
-
-
-def merge(app: Sphinx, env: BuildEnvironment, docnames: list[str], other: BuildEnvironment) -> None:
-    for docname in docnames:
-        env.page_rules_labels[docname] = other.page_rules_labels.get(docname, {})
+            listed = ", ".join(where)
+            warn(f"label {name!r} is declared more than once: {listed}", where[-1], "label")
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    app.connect("env-before-read-docs", init)
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
     app.connect("doctree-read", check_page)
     app.connect("env-check-consistency", check_labels)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

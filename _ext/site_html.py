@@ -1,18 +1,16 @@
 """What the HTML pages carry beyond furo's defaults.
 
-- OpenGraph tags for link previews and the page's licence as
-  ``<link rel="license">``; the description comes from the front matter
-  (page_rules.py requires one). No social-card images.
-- Stylesheets that only some pages need (``page_css_files``: a class a page
-  uses -> a file in html_static_path) are linked from those pages only, and
-  Sphinx's pygments.css only from pages with code.
-- Toctree captions get ``aria-level="2"``: Sphinx writes them as
-  ``role="heading"`` without a level, which axe-core reports
-  (sphinx-doc/sphinx#14030; remove once #14437 is released).
+- OpenGraph tags for link previews and the page's licence as ``<link rel="license">``; the
+  description comes from the front matter (page_rules.py requires one). No social-card images.
+- Stylesheets that only some pages need (``page_css_files``: a class a page uses -> a file
+  in html_static_path) are linked from those pages only, and Sphinx's pygments.css only
+  from pages with code.
+- Toctree captions get ``aria-level="2"``: Sphinx writes them as ``role="heading"`` without
+  a level, which axe-core reports (sphinx-doc/sphinx#14030; remove once #14437 is released).
 - A robots.txt at the site root names sitemap.xml by its absolute URL.
-- For the linkcheck builder, the links only templates hold (the credit, the
-  theme's), listed in the file ``linkcheck_template_links`` by
-  tools/check_links.py, join the root page, so that they are checked too.
+- For the linkcheck builder, the links only templates hold (the credit, the theme's),
+  listed in the file ``linkcheck_template_links`` by tools/check_links.py, join the root
+  page, so that they are checked too.
 """
 
 from __future__ import annotations
@@ -31,29 +29,19 @@ CAPTION = '<p class="caption" role="heading">'
 PYGMENTS_CSS = "_static/pygments.css"
 
 
-def head_tags(
-    app: Sphinx,
-    pagename: str,
-    templatename: str,
-    context: dict[str, Any],
-    doctree: nodes.document | None,
-) -> None:
+def head_tags(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     """OpenGraph and licence tags, page stylesheets, caption levels."""
     web = not app.builder.name.startswith("epub")  # an e-book's chapters are not web pages
     tags = [f'<link rel="license" href="{escape(app.config.site_licence_url)}">'] if web else []
     if doctree is not None and web:
-        url = f"{app.config.html_baseurl}{pagename}.html"
-        title = app.env.titles[pagename].astext()
-        tags += [
-            f'<meta property="og:{key}" content="{escape(value)}">'
-            for key, value in (
-                ("title", title),
-                ("type", "article"),
-                ("url", url),
-                ("site_name", app.config.project),
-                ("description", description_of(doctree)),
-            )
-        ]
+        og = {
+            "title": app.env.titles[pagename].astext(),
+            "type": "article",
+            "url": f"{app.config.html_baseurl}{pagename}.html",
+            "site_name": app.config.project,
+            "description": description_of(doctree),
+        }
+        tags += [f'<meta property="og:{key}" content="{escape(v)}">' for key, v in og.items()]
     if doctree is not None:
         used = {name for node in doctree.findall(nodes.Element) for name in node.get("classes", [])}
         for css_class, filename in app.config.page_css_files.items():

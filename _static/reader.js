@@ -1,13 +1,13 @@
-// Keyboard access to furo's drawers on narrow screens. Delete this file (and its
-// rules in reader.css) once furo's own drawers are keyboard operable:
+// Keyboard access to furo's drawers on narrow screens. Delete this file (and its rules in
+// reader.css) once furo's own drawers are keyboard operable:
 // https://github.com/pradyunsg/furo/pull/660 (open).
 //
-// furo opens the navigation and the page contents with <label for="__navigation">
-// and <label for="__toc"> over hidden checkboxes, which a keyboard cannot reach
-// (and a label may not take role="button"). Here each label becomes a real
-// <button> with the same classes and icon, so furo's CSS still applies: it
-// toggles the checkbox, says whether its drawer is open (aria-expanded), and
-// moves focus into the drawer; Escape closes an open drawer and returns focus.
+// furo opens the navigation and the page contents with <label for="__navigation"> and
+// <label for="__toc"> over hidden checkboxes, which a keyboard cannot reach (and a label may
+// not take role="button"). Here each label becomes a real <button> with the same classes and
+// icon, so furo's CSS still applies: it toggles the checkbox, says whether its drawer is open
+// (aria-expanded), and moves focus into the drawer; Escape closes an open drawer and returns
+// focus.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -18,9 +18,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const { id, name, panel } of drawers) {
     const box = document.getElementById(id);
     const drawer = document.querySelector(panel);
-    const labels = document.querySelectorAll(
-      `label.nav-overlay-icon[for="${id}"], label.toc-overlay-icon[for="${id}"]`,
-    );
+    // The icons that open it; not furo's overlay beside an open drawer, which closes it.
+    const labels = document.querySelectorAll(`label[for="${id}"]:not(.overlay)`);
     if (!box || !drawer || !labels.length) continue;
     const buttons = [...labels].map((label) => {
       const button = document.createElement("button");
