@@ -140,6 +140,8 @@ def test_a_latex_error_fails_the_pdf_and_keeps_the_published_one(tmp_path: Path)
 @pytest.fixture(scope="module")
 def epub_checks(outputs: Outputs, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
     """epubcheck's output and Ace by DAISY's report, the two run side by side."""
+    if not (BROWSER_TOOLS / "ace-puppeteer").exists():
+        pytest.fail(f"{BROWSER_TOOLS / 'ace-puppeteer'} is missing: run `make browser-tools`")
     jar = ["java", "-jar", "/usr/share/java/epubcheck.jar", str(outputs.epub)]
     epubcheck = subprocess.Popen(jar, stdout=PIPE, stderr=subprocess.STDOUT, text=True)
     report = tmp_path_factory.mktemp("ace")
