@@ -43,3 +43,9 @@ def test_the_grown_site_and_floor_build_strictly(tmp_path: Path) -> None:
         assert "Page 3" in (out / f"html/{bench.SYNTHETIC}/page-3.html").read_text(encoding="utf-8")
     timeline = (tmp_path / "site-out/html/timeline/index.html").read_text(encoding="utf-8")
     assert f'id="timeline-{events[0]["id"]}-copy-1"' in timeline  # the copy, listed
+
+
+def test_a_ratio_is_judged_only_when_it_measures_something() -> None:
+    for ratio, target, verdict in [(1.2, 1.5, "met"), (2.0, 1.5, "**missed**"), (-4.5, 1.5, "")]:
+        bench.row("events", "site", "", ratio, target)
+        assert bench.ROWS.pop()[-1] == verdict, ratio
