@@ -63,8 +63,8 @@ def local_server(handler: Callable[..., BaseRequestHandler]) -> Iterator[Threadi
 
 def tool(project: Path, name: str, *args: object, popen: bool = False, **options: Any) -> Any:
     """tools/NAME of `project`, run as `make` runs it: finished, or (popen) running."""
-    path = {"PYTHONPATH": f"{project / '_ext'}:{project / 'tools'}"}
-    env = os.environ | path | options.pop("env", {})
+    pythonpath = {"PYTHONPATH": f"{project / '_ext'}:{project / 'tools'}"}
+    env = os.environ | pythonpath | options.pop("env", {})
     cmd = [sys.executable, str(project / "tools" / name), *map(str, args)]
     if popen:
         return subprocess.Popen(cmd, env=env, stdout=PIPE, stderr=PIPE, text=True, **options)
@@ -90,6 +90,12 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} is not once in {path}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def append(path: Path, text: str) -> None:
+    """Add text at the end of a file, on lines of its own."""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n{text}\n")
 
 
 # -- Every output, as Read the Docs builds it ----------------------------------------

@@ -24,7 +24,7 @@ import yaml
 import publication as pub
 from build import latex_problems
 from check_links import internal
-from conftest import Outputs, build, read_the_docs_commands
+from conftest import Outputs, append, build, read_the_docs_commands
 
 BROWSER_TOOLS = pub.ROOT / "tests" / "browser" / "node_modules" / ".bin"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -127,8 +127,7 @@ def test_a_latex_error_fails_the_pdf_and_keeps_the_published_one(tmp_path: Path)
     published = tmp_path / "pdf" / f"{pub.NAME}.pdf"
     published.parent.mkdir()
     published.write_text("the published PDF")
-    with (site / "see-also" / "index.md").open("a", encoding="utf-8") as page:
-        page.write("\n```{raw} latex\n\\nosuchcommand\n```\n")
+    append(site / "see-also" / "index.md", "```{raw} latex\n\\nosuchcommand\n```")
     result = build("pdf", site, tmp_path)
     assert result.returncode != 0 and "Undefined control sequence" in result.stderr
     assert published.read_text() == "the published PDF"

@@ -16,7 +16,7 @@ import pytest
 
 from article_text import check, page_sources, read_article
 from build import source_date_epoch
-from conftest import Outputs, build, edit, latex, tool
+from conftest import Outputs, append, build, edit, latex, tool
 from publication import EVENTS, NAME, copy_project
 
 TOC_ENTRY = "\nofficial-relations\n"  # in relations/index.md's toctree: add a page after it
@@ -46,9 +46,8 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], 
     # Also what the PDF must take in its stride: Cyrillic, and an SVG figure (as a vector).
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60"/></svg>'
     (site / "images" / "probe.svg").write_text(svg, encoding="utf-8")
-    with (site / "see-also" / "index.md").open("a", encoding="utf-8") as page:
-        page.write("\n```{note}\nДонецк and Донецьк.\n```\n")  # noqa: RUF001 (Cyrillic)
-        page.write("\n```{figure} /images/probe.svg\n:alt: A probe.\n```\n")
+    append(site / "see-also" / "index.md", "```{note}\nДонецк and Донецьк.\n```")  # noqa: RUF001
+    append(site / "see-also" / "index.md", "```{figure} /images/probe.svg\n:alt: A probe.\n```")
     out = tmp / "out"
     for fmt in ("html", "epub", "htmlzip"):
         assert build(fmt, site, out).returncode == 0
@@ -159,12 +158,12 @@ def test_a_new_page_and_event_appear_everywhere_and_stray_notes_never(tmp_path: 
         encoding="utf-8",
     )
     edit(site / "relations" / "index.md", TOC_ENTRY, f"{TOC_ENTRY}aftermath\n")
-    with (site / EVENTS).open("a", encoding="utf-8") as events:
-        events.write(
-            "\n- id: referendum-deemed-illegal\n  precision: none\n  after: dpr-referendum\n"
-            "  title: The referendum deemed illegal\n  summary: The referendum was illegal.\n"
-            "  section: background/referendum\n"
-        )
+    append(
+        site / EVENTS,
+        "- id: referendum-deemed-illegal\n  precision: none\n  after: dpr-referendum\n"
+        "  title: The referendum deemed illegal\n  summary: The referendum was illegal.\n"
+        "  section: background/referendum",
+    )
     # Only the content folders hold pages: notes anywhere else are never read as one.
     for folder in ["tools", "_ext", "_data", "images", ".github", "tests", "benchmarks", ".notes"]:
         (site / folder).mkdir(exist_ok=True)

@@ -20,7 +20,7 @@ from sphinx.config import Config
 from sphinx.util.tags import Tags
 
 import check_links
-from conftest import local_server, tool
+from conftest import append, local_server, tool
 from publication import ROOT, copy_project
 
 # -- Internal links ------------------------------------------------------------------------
@@ -35,11 +35,6 @@ PLANTED = [
     # a page of the published site that is not built
     ("index.md", f"{BASE}no-such-page.html", "no such file: no-such-page.html"),
 ]
-
-
-def append(path: Path, text: str) -> None:
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n{text}\n")
 
 
 @pytest.fixture(scope="module")

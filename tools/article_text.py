@@ -145,8 +145,12 @@ def pdf_bodies(pdf: Path, sections: list[Section]) -> dict[str, str]:
     starts, at = [], 0
     for section in sections:  # the lead after the title block, contents and infobox
         lead, opening = section.level == 1, section.paragraphs[0].split()[:5]
-        opens = [line.split()[:5] == opening if lead else line == section.heading for line in lines]
-        at = next((i for i in range(at, len(lines)) if opens[i]), len(lines)) + (not lead)
+        found = (
+            i
+            for i in range(at, len(lines))
+            if (lines[i].split()[:5] == opening if lead else lines[i] == section.heading)
+        )
+        at = next(found, len(lines)) + (not lead)
         starts.append(at)
     texts = {}
     for section, start, end in zip(sections, starts, [*starts[1:], len(lines)], strict=True):
