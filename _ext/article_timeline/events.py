@@ -363,7 +363,7 @@ def _in_order(events: list[Event], errors: list[DataError]) -> list[Event]:
             keys[event.id] = None
         else:
             base = key(target, chain)
-            keys[event.id] = base and (*base, 1, index[event.id])
+            keys[event.id] = None if base is None else (*base, 1, index[event.id])
         return keys[event.id]
 
     return sorted((e for e in events if key(e)), key=lambda e: keys[e.id])
